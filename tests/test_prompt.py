@@ -1,0 +1,190 @@
+"""The prompt builder (dialect, context, repairs, token budget) and the tokenizer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import params
+from vanna_magic.core import tokens
+from vanna_magic.core.catalog import Column, ForeignKey, Table
+from vanna_magic.core.errors import ConfigurationError
+from vanna_magic.core.knowledge import Definition, Document, Example
+from vanna_magic.core.llm import question_of
+from vanna_magic.core.prompt import RepairNote, build_prompt, count_message_tokens
+from vanna_magic.core.retrieve import Retrieved, ScoredExample
+from vanna_magic.core.tokens import count_tokens, truncate_tokens
+
+QUESTION = "Which 5 customers spent the most in 2024?"
+HUGE = 10**6
+
+
+def table(name, *columns, fks=()):
+    return Table(name=name, columns=tuple(Column(c, "INTEGER" if c.endswith("_id") else "TEXT") for c in columns),
+                 primary_key=(columns[0],), foreign_keys=tuple(fks))
+
+
+TABLES = [
+    table("orders", "order_id", "customer_id", "order_date", "status",
+          fks=[ForeignKey(("customer_id",), "customers", ("customer_id",))]),
+    table("customers", "customer_id", "customer_name", "region_code"),
+    table("regions", "region_code", "region_name"),
+]
+DEFINITIONS = [Definition(kind="metric", name=f"metric{i}", text=f"metric{i}: SUM(orders.amount_{i}) -- meaning {i}")
+               for i in range(5)]
+DOCUMENTS = [Document(title="orders", text="The orders table. " * 120, table="orders"),
+             Document(title="customers", text="One row per customer. " * 10, table="customers")]
+# Deliberately not in score order: the builder sorts, most similar first.
+EXAMPLES = [ScoredExample(Example(question=f"example question {s}", sql=f"SELECT {s} FROM orders"), score=s / 10)
+            for s in (3, 9, 1, 6)]
+
+
+def retrieved(tables=TABLES, definitions=DEFINITIONS, documents=DOCUMENTS, examples=EXAMPLES):
+    return Retrieved(examples=list(examples), tables=list(tables), definitions=list(definitions),
+                     documents=list(documents))
+
+
+def build(budget=HUGE, dialect="sqlite", **parts):
+    return build_prompt(QUESTION, dialect=dialect, retrieved=retrieved(**parts), budget=budget)
+
+
+def user_text(prompt):
+    return prompt.messages[1]["content"]
+
+
+@pytest.mark.parametrize("case", params("prompt/dialects.txt"))
+def test_system_message_speaks_the_dialect(case):
+    system = build_prompt(QUESTION, dialect=case.options["dialect"], retrieved=Retrieved(), budget=HUGE)
+    text = system.messages[0]["content"]
+    assert system.messages[0]["role"] == "system"
+    for needle in case.input.splitlines():
+        assert needle in text, f"{case.where}: {needle!r} missing"
+    if "absent" in case.options:
+        assert case.options["absent"] not in text, case.where
+
+
+def test_user_message_holds_schema_context_and_question_last():
+    prompt = build()
+    text = user_text(prompt)
+    assert [m["role"] for m in prompt.messages] == ["system", "user"]
+    assert "SQLite" in text
+    for t in TABLES:
+        assert t.name in text and all(c.name in text for c in t.columns)
+    assert all(d.text in text for d in DEFINITIONS)
+    assert "The orders table." in text and "One row per customer." in text
+    order = [text.index(f"Question: example question {s}") for s in (9, 6, 3, 1)]
+    assert order == sorted(order)
+    assert "SQL: SELECT 9 FROM orders" in text
+    assert text.rstrip().endswith(QUESTION)
+    assert question_of(prompt.messages) == QUESTION
+    assert (prompt.tables, prompt.examples, prompt.definitions, prompt.truncated) == (
+        ["orders", "customers", "regions"], 4, 5, False)
+
+
+def test_schema_comes_from_render_ddl():
+    from vanna_magic.core.catalog import render_ddl
+
+    prompt = build(dialect="postgresql")
+    assert render_ddl(TABLES, "postgresql").strip() in user_text(prompt)
+
+
+def test_long_documents_are_cut():
+    text = user_text(build())
+    assert text.count("The orders table.") < 120 and "[...]" in text
+
+
+def test_repairs_follow_as_assistant_and_user_turns():
+    notes = [RepairNote(sql="SELECT nme FROM customers", error="no such column: nme"),
+             RepairNote(sql="SELECT name FROM customer", error="firewall: unknown table customer")]
+    prompt = build_prompt(QUESTION, dialect="sqlite", retrieved=retrieved(), budget=HUGE, repairs=notes)
+    assert [m["role"] for m in prompt.messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert "SELECT nme FROM customers" in prompt.messages[2]["content"]
+    assert "no such column: nme" in prompt.messages[3]["content"] and "Fix" in prompt.messages[3]["content"]
+    assert "unknown table customer" in prompt.messages[5]["content"]
+    assert question_of(prompt.messages) == QUESTION
+
+
+def test_same_input_same_prompt_and_hash():
+    first, second = build(), build()
+    assert first.messages == second.messages and first.hash == second.hash
+    canonical = json.dumps(first.messages, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert first.hash == hashlib.sha256(canonical.encode()).hexdigest()
+    assert first.tokens == count_message_tokens(first.messages)
+    assert build(dialect="postgresql").hash != first.hash
+
+
+def test_budget_drops_documents_first():
+    budget = build(documents=()).tokens
+    prompt = build(budget=budget)
+    assert prompt.truncated and prompt.tokens <= budget
+    assert "The orders table." not in user_text(prompt)
+    assert (prompt.examples, prompt.definitions, len(prompt.tables)) == (4, 5, 3)
+
+
+def test_budget_then_drops_the_least_similar_examples():
+    top_two = [e for e in EXAMPLES if e.score >= 0.6]
+    budget = build(documents=(), examples=top_two).tokens
+    prompt = build(budget=budget)
+    text = user_text(prompt)
+    assert prompt.truncated and prompt.tokens <= budget and prompt.examples == 2
+    assert "example question 9" in text and "example question 6" in text
+    assert "example question 3" not in text and "example question 1" not in text
+    assert (prompt.definitions, len(prompt.tables)) == (5, 3)
+
+
+def test_budget_then_keeps_only_the_top_definitions():
+    budget = build(documents=(), examples=(), definitions=DEFINITIONS[:3]).tokens
+    prompt = build(budget=budget)
+    assert prompt.truncated and prompt.tokens <= budget
+    assert (prompt.examples, prompt.definitions, len(prompt.tables)) == (0, 3, 3)
+    assert DEFINITIONS[2].text in user_text(prompt) and DEFINITIONS[3].text not in user_text(prompt)
+
+
+def test_budget_then_drops_the_lowest_ranked_tables():
+    budget = build(documents=(), examples=(), definitions=DEFINITIONS[:3], tables=TABLES[:2]).tokens
+    prompt = build(budget=budget)
+    assert prompt.truncated and prompt.tokens <= budget
+    assert prompt.tables == ["orders", "customers"] and prompt.definitions == 3
+
+
+def test_a_tiny_budget_keeps_system_question_and_first_table():
+    prompt = build(budget=1)
+    assert prompt.truncated and prompt.tokens > 1
+    assert prompt.tables == ["orders"] and (prompt.examples, prompt.definitions) == (0, 3)
+    assert prompt.messages[0]["role"] == "system" and user_text(prompt).rstrip().endswith(QUESTION)
+
+
+def test_prompt_without_context_still_asks():
+    prompt = build_prompt(QUESTION, dialect="sqlite", retrieved=Retrieved(), budget=HUGE)
+    assert question_of(prompt.messages) == QUESTION and prompt.tables == [] and not prompt.truncated
+
+
+@pytest.mark.parametrize("text, count", [("hello world", 2), ("SELECT * FROM orders", 4), ("", 0),
+                                         ("<|endoftext|>", 7)])
+def test_count_tokens_is_cl100k(text, count):
+    assert count_tokens(text) == count
+
+
+def test_tokenizer_is_litellms_bundled_copy():
+    count_tokens("warm up")
+    folder = Path(os.environ["TIKTOKEN_CACHE_DIR"])
+    assert (folder / tokens.ENCODING_FILE).is_file()
+    assert tokens.bundled_cache_dir() is not None and "litellm" in tokens.bundled_cache_dir().parts
+
+
+def test_truncate_tokens():
+    text, cut = truncate_tokens("one two three four five", 2)
+    assert (text, cut) == ("one two", True)
+    assert truncate_tokens("short", 10) == ("short", False)
+
+
+def test_missing_tokenizer_file_is_a_configuration_error(monkeypatch):
+    monkeypatch.setattr(tokens, "_encoding", None)
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.setattr(tokens, "bundled_cache_dir", lambda: None)
+    with pytest.raises(ConfigurationError, match="cl100k_base"):
+        count_tokens("hello")

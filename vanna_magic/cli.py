@@ -1,0 +1,53 @@
+"""``vanna-magic``: the command line, a thin caller of :class:`~vanna_magic.core.session.Session`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from .core.config import redact
+from .core.errors import VannaError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vanna-magic", description="Ask questions of a database in plain language.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    ask = commands.add_parser("ask", help="answer a question with SQL and its rows")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: the embedded demo database)")
+    ask.add_argument("--sql-only", action="store_true", help="print the SQL without running it")
+    ask.add_argument("--model", help="litellm model string (default: from settings)")
+    ask.add_argument("--replay-file", metavar="PATH", help="serve model responses from this replay file")
+    ask.add_argument("--limit", type=int, metavar="N", help="row cap for this question")
+    ask.add_argument("--rows", type=int, default=20, metavar="N", help="rows to print (default 20)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .core.session import Session
+
+    overrides = {key: value for key, value in
+                 {"connection": args.db, "model": args.model, "replay_file": args.replay_file}.items() if value}
+    try:
+        session = Session(**overrides)
+        for problem in session.knowledge_base.problems:
+            print(f"knowledge base: skipped {problem}", file=sys.stderr)
+        answer = session.ask(args.question, run=not args.sql_only, limit=args.limit)
+    except VannaError as exc:
+        print(redact(f"error [{exc.stage}]: {exc}"), file=sys.stderr)
+        return 1
+    print(answer.executed_sql or answer.sql)
+    for note in answer.notes:
+        print(f"-- {note}", file=sys.stderr)
+    if answer.frame is not None:
+        print()
+        print(answer.frame.head(args.rows).to_string(index=False, max_colwidth=40))
+        shown = min(args.rows, len(answer.frame))
+        print(f"\n{len(answer.frame)} rows" + (f" (first {shown} shown)" if shown < len(answer.frame) else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

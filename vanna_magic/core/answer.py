@@ -1,0 +1,114 @@
+"""``Answer``: the one result type every front end speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .retrieve import Retrieved
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PROVENANCE_KEY = "vanna_magic"
+
+
+@dataclass
+class Attempt:
+    """One try at producing a runnable statement: what was generated and how it ended."""
+
+    sql: str | None
+    executed_sql: str | None = None
+    error: str | None = None
+    rule: str | None = None  # the firewall rule, when the firewall rejected it
+    stage: str | None = None  # where it failed: generate, firewall, execute
+
+
+@dataclass
+class Answer:
+    """A question (or a statement) and everything that came of it.
+
+    ``frame`` holds the rows (``df`` is an alias); ``sql`` is the statement as
+    generated and ``executed_sql`` as the firewall rewrote and ran it.
+    """
+
+    question: str | None
+    sql: str | None = None
+    executed_sql: str | None = None
+    dialect: str | None = None
+    status: str = "ok"  # ok | not_run | error
+    source: str = "model"  # model | knowledge_base | user
+    frame: "pd.DataFrame | None" = None
+    attempts: list[Attempt] = field(default_factory=list)
+    retrieved: Retrieved = field(default_factory=Retrieved)
+    model: str | None = None
+    replayed: bool = False
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = None
+    prompt_hash: str | None = None
+    prompt_truncated: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    connection: str | None = None
+    max_rows: int | None = None
+    preview_rows: int = 10
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def df(self) -> "pd.DataFrame | None":
+        return self.frame
+
+    @property
+    def row_count(self) -> int | None:
+        return None if self.frame is None else len(self.frame)
+
+    @property
+    def capped(self) -> bool:
+        """True when the result hit the firewall's row cap, so more rows may exist."""
+        return self.max_rows is not None and self.row_count == self.max_rows
+
+    @property
+    def repairs(self) -> int:
+        return max(0, len(self.attempts) - 1)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.timings.values())
+
+    def provenance(self) -> dict[str, Any]:
+        """How this answer was produced, for notebook metadata and history (no secrets, no rows)."""
+        return {
+            "question": self.question,
+            "sql": self.sql,
+            "executed_sql": self.executed_sql,
+            "dialect": self.dialect,
+            "status": self.status,
+            "source": self.source,
+            "model": self.model,
+            "replayed": self.replayed,
+            "prompt_hash": self.prompt_hash,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost": self.cost,
+            "connection": self.connection,
+            "row_count": self.row_count,
+            "repairs": self.repairs,
+            "examples": [
+                {"question": s.example.question, "path": s.example.path, "score": round(float(s.score), 4)}
+                for s in self.retrieved.examples
+            ],
+            "tables": [t.name for t in self.retrieved.tables],
+            "definitions": [d.name for d in self.retrieved.definitions],
+            "timings_ms": {k: round(v * 1000, 1) for k, v in self.timings.items()},
+        }
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from . import render
+
+        data = {"text/plain": render.as_text(self), "text/html": render.as_html(self)}
+        return data, {"text/html": {PROVENANCE_KEY: self.provenance()}}
+
+    def __repr__(self) -> str:
+        rows = "not run" if self.frame is None else f"{self.row_count} rows"
+        return f"<Answer {self.status} ({rows}): {self.question or self.sql!r}>"

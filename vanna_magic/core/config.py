@@ -1,0 +1,249 @@
+"""Settings and where they come from.
+
+Precedence, highest first: explicit overrides (magic arguments, then
+``%config VannaMagic.<trait>``, which the Jupyter layer passes in), environment
+variables ``VANNA_MAGIC_<NAME>``, ``[tool.vanna_magic]`` in the nearest
+``pyproject.toml``, then the defaults below.  Secrets (API keys, passwords) are
+read from the environment or a ``.env`` file only, and :func:`redact` removes
+them from anything shown to a person.
+
+>>> s = load_settings({"max_rows": "50"}, environ={}, start=None)
+>>> s.max_rows, s.source("max_rows")
+(50, 'override')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigurationError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ENV_PREFIX = "VANNA_MAGIC_"
+_SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|PASSWORD|SECRET)$")
+
+
+def _setting(default: Any, help: str, kind: type | None = None, choices: tuple[str, ...] | None = None):
+    return field(default=default, metadata={"help": help, "kind": kind, "choices": choices})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of vanna-magic, with its default and meaning.
+
+    The same names are ``%config VannaMagic.<name>`` traits, ``VANNA_MAGIC_<NAME>``
+    environment variables and keys of ``[tool.vanna_magic]``.
+    """
+
+    connection: str | None = _setting(
+        None, "SQLAlchemy URL of the database; the embedded demo database when unset.", str)
+    model: str | None = _setting(
+        None, "litellm model string, e.g. 'openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku-latest', "
+        "'ollama/qwen2.5-coder'. Unset: answers come only from the knowledge base.", str)
+    api_base: str | None = _setting(
+        None, "Base URL of an OpenAI-compatible server (Ollama, LM Studio, vLLM...).", str)
+    replay_file: str | None = _setting(
+        None, "JSONL file of recorded model responses; relative paths resolve from the working directory.", str)
+    replay_mode: str = _setting(
+        "replay", "With a replay file: 'replay' serves recorded responses, 'record' calls the model "
+        "and appends its responses.", str, ("replay", "record"))
+    knowledge_base: str | None = _setting(
+        None, "Directory of the team's knowledge base; the demo knowledge base when the demo "
+        "database is used and this is unset.", str)
+    max_rows: int = _setting(1000, "Row cap applied by the firewall to every statement.", int)
+    preview_rows: int = _setting(10, "Rows shown in a result preview.", int)
+    query_timeout: float = _setting(30.0, "Seconds a statement may run before it is cancelled.", float)
+    model_timeout: float = _setting(60.0, "Seconds a model call may take.", float)
+    model_retries: int = _setting(
+        3, "Retries of a model call on rate limits and transient errors (exponential backoff).", int)
+    max_repairs: int = _setting(
+        2, "How many times a rejected or failing statement goes back to the model to be repaired.", int)
+    top_k: int = _setting(5, "Knowledge-base examples retrieved per question.", int)
+    prompt_budget: int = _setting(6000, "Token budget of the prompt sent to the model.", int)
+    temperature: float = _setting(0.0, "Sampling temperature of the model.", float)
+    embedder: str = _setting(
+        "hashing", "'hashing' (offline, no download) or 'litellm:<embedding model>'.", str)
+    cache_dir: str | None = _setting(
+        None, "Where derived caches (the vector index, the demo database) live; "
+        "default ~/.cache/vanna-magic.", str)
+    show_traceback: bool = _setting(False, "Show full tracebacks instead of one-line errors.", bool)
+
+    _sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def source(self, name: str) -> str:
+        """Where the value of setting ``name`` came from (override, env, pyproject, default)."""
+        return self._sources.get(name, "default")
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with ``changes`` applied as overrides (validated like any other source)."""
+        values = {n: getattr(self, n) for n in setting_names()}
+        sources = dict(self._sources)
+        for name, raw in changes.items():
+            values[name] = _convert(name, raw, "override")
+            sources[name] = "override"
+        return Settings(**values, _sources=sources)
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir).expanduser() if self.cache_dir else Path.home() / ".cache" / "vanna-magic"
+
+
+def setting_fields() -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(Settings) if not f.name.startswith("_")]
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in setting_fields()]
+
+
+def _convert(name: str, raw: Any, source: str) -> Any:
+    """Turn a raw value from ``source`` into the setting's type, or say exactly what is wrong."""
+    fields = {f.name: f for f in setting_fields()}
+    if name not in fields:
+        close = [n for n in fields if n.startswith(name[:3])]
+        hint = f"Did you mean {', '.join(close)}?" if close else f"Known settings: {', '.join(fields)}."
+        raise ConfigurationError(f"unknown setting {name!r} (from {source})", hint=hint, setting=name)
+    meta = fields[name].metadata
+    kind, choices = meta["kind"], meta["choices"]
+    if raw is None or (isinstance(raw, str) and raw == "" and fields[name].default is None):
+        return None
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                value = raw
+            elif str(raw).strip().lower() in {"1", "true", "yes", "on"}:
+                value = True
+            elif str(raw).strip().lower() in {"0", "false", "no", "off"}:
+                value = False
+            else:
+                raise ValueError
+        elif kind is int:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            value = int(str(raw).strip()) if isinstance(raw, str) else int(raw)
+        elif kind is float:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = float(raw)
+        else:
+            if not isinstance(raw, str):
+                raise ValueError
+            value = raw.strip()
+    except (TypeError, ValueError):
+        expected = {bool: "true or false", int: "an integer", float: "a number"}.get(kind, "a string")
+        raise ConfigurationError(
+            f"setting {name!r} from {source} is {raw!r}: expected {expected}", setting=name) from None
+    if kind in (int, float) and value <= 0 and name not in {"max_repairs", "model_retries", "temperature"}:
+        raise ConfigurationError(f"setting {name!r} from {source} must be positive, got {raw!r}", setting=name)
+    if kind in (int, float) and value < 0:
+        raise ConfigurationError(f"setting {name!r} from {source} must not be negative, got {raw!r}", setting=name)
+    if choices and value not in choices:
+        raise ConfigurationError(
+            f"setting {name!r} from {source} is {raw!r}: expected one of {', '.join(choices)}", setting=name)
+    return value
+
+
+def find_pyproject(start: Path | None) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` (the working directory)."""
+    if start is None:
+        return None
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _pyproject_values(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc}", hint="Fix the TOML syntax of that file.") from exc
+    section = data.get("tool", {}).get("vanna_magic", {})
+    if not isinstance(section, dict):
+        raise ConfigurationError(f"{path}: [tool.vanna_magic] must be a table")
+    # Sub-tables (named connections and the like) belong to other features.
+    return {k: v for k, v in section.items() if not isinstance(v, dict)}
+
+
+def load_dotenv_file(start: Path | None) -> None:
+    """Load ``.env`` from the project folder into the environment, never overriding it."""
+    if start is None:
+        return
+    project = find_pyproject(start)
+    env_file = (project.parent if project else start) / ".env"
+    if env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    start: Path | None | str = "cwd",
+) -> Settings:
+    """Resolve every setting from its sources (see the module docstring).
+
+    Args:
+        overrides: values given explicitly (magic arguments, traits, ``Session(...)`` keywords).
+        environ: the environment to read ``VANNA_MAGIC_*`` from; ``os.environ`` by default.
+        start: where to look for ``pyproject.toml`` and ``.env``; ``None`` disables both.
+    """
+    start_path = Path.cwd() if start == "cwd" else (Path(start) if start is not None else None)
+    if environ is None:
+        load_dotenv_file(start_path)
+        environ = os.environ
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    pyproject = find_pyproject(start_path)
+    for name, raw in _pyproject_values(pyproject).items():
+        values[name] = _convert(name, raw, f"{pyproject} [tool.vanna_magic]")
+        sources[name] = "pyproject"
+    known = set(setting_names())
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == ENV_PREFIX + "API_KEY":
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        if name not in known:
+            continue  # other tools may share the prefix; unknown names are not ours to reject
+        values[name] = _convert(name, raw, f"environment variable {key}")
+        sources[name] = "env"
+    for name, raw in (overrides or {}).items():
+        values[name] = _convert(name, raw, "override")
+        sources[name] = "override"
+    return Settings(**values, _sources=sources)
+
+
+def api_key(environ: Mapping[str, str] | None = None) -> str | None:
+    """The API key for the model, from ``VANNA_MAGIC_API_KEY`` (providers' own variables also work)."""
+    return (environ or os.environ).get(ENV_PREFIX + "API_KEY") or None
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?P<at>@)")
+
+
+def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """Remove passwords in URLs and the values of secret environment variables from ``text``.
+
+    >>> redact("postgresql://ann:s3cret@db/sales failed", environ={})
+    'postgresql://ann:***@db/sales failed'
+    """
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + "***" + m["at"], str(text))
+    for key, value in (environ if environ is not None else os.environ).items():
+        if value and len(value) >= 6 and _SECRET_ENV.search(key) and value in text:
+            text = text.replace(value, "***")
+    return text

@@ -1,0 +1,215 @@
+"""``ask``: guard → retrieve → prompt → generate → firewall → execute, with a bounded repair loop.
+
+Each stage is a function of an explicit :class:`AskContext`; the time of every
+stage is recorded on the :class:`Answer` (repairs add to the same stages).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from .answer import Answer, Attempt
+from .errors import (
+    ExecutionError,
+    FirewallError,
+    GenerationError,
+    ModelNotConfiguredError,
+    VannaError,
+)
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .config import Settings
+    from .db import Database
+    from .firewall import Firewall
+    from .llm import Completion, LanguageModel
+    from .prompt import Prompt, RepairNote
+    from .retrieve import Retriever
+
+# Errors the model can fix when shown them; anything else (timeouts, lost
+# connections, a missing model) ends the question at once.
+REPAIRABLE = (FirewallError, ExecutionError)
+
+CONFIGURE_A_MODEL = """Configure a model (any litellm model string), for example:
+  %config VannaMagic.model = "openai/gpt-4o-mini"               # with OPENAI_API_KEY set
+  %config VannaMagic.model = "anthropic/claude-3-5-haiku-latest"  # with ANTHROPIC_API_KEY set
+  %config VannaMagic.model = "ollama/qwen2.5-coder"; %config VannaMagic.api_base = "http://localhost:11434"
+  %config VannaMagic.model = "openai/local-model"; %config VannaMagic.api_base = "http://localhost:1234/v1"  # LM Studio
+or set VANNA_MAGIC_MODEL (and VANNA_MAGIC_API_BASE) in the environment, or model = "..." under [tool.vanna_magic] in pyproject.toml."""
+
+
+@dataclass
+class AskContext:
+    """Everything one question needs; built by :class:`~vanna_magic.core.session.Session`."""
+
+    question: str
+    settings: "Settings"
+    database: "Database"
+    catalog: "Catalog"
+    retriever: "Retriever | None"  # None for SQL written by hand
+    firewall: "Firewall"
+    model: "LanguageModel | None"
+    run: bool = True
+    answer: Answer = field(default_factory=lambda: Answer(question=None))
+
+
+@contextmanager
+def timed(answer: Answer, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        answer.timings[stage] = answer.timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def guard(ctx: AskContext) -> None:
+    """Reject questions that cannot be asked before spending anything on them."""
+    question = ctx.question.strip()
+    if not question:
+        raise VannaError("the question is empty", hint="Write the question in the cell, e.g. %%ask then "
+                         "'Which 5 customers spent the most in 2024?' on the next line.", stage="guard")
+    ctx.question = question
+    ctx.answer.question = question
+
+
+def retrieve(ctx: AskContext) -> None:
+    with timed(ctx.answer, "retrieve"):
+        tables = ctx.catalog.tables()
+        ctx.answer.retrieved = ctx.retriever.retrieve(ctx.question, tables, k=ctx.settings.top_k)
+
+
+def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
+    from .prompt import build_prompt as build
+
+    with timed(ctx.answer, "prompt"):
+        prompt = build(ctx.question, dialect=ctx.database.dialect, retrieved=ctx.answer.retrieved,
+                       budget=ctx.settings.prompt_budget, repairs=repairs, max_rows=ctx.settings.max_rows)
+    ctx.answer.prompt_hash = prompt.hash
+    ctx.answer.prompt_truncated = prompt.truncated
+    return prompt
+
+
+def generate(ctx: AskContext, prompt: "Prompt") -> "Completion":
+    assert ctx.model is not None
+    with timed(ctx.answer, "generate"):
+        completion = ctx.model.complete(prompt.messages)
+    answer = ctx.answer
+    answer.model = completion.model
+    answer.replayed = answer.replayed or completion.replayed
+    answer.prompt_tokens += completion.prompt_tokens
+    answer.completion_tokens += completion.completion_tokens
+    if completion.cost is not None:
+        answer.cost = (answer.cost or 0.0) + completion.cost
+    return completion
+
+
+def check(ctx: AskContext, attempt: Attempt) -> None:
+    with timed(ctx.answer, "firewall"):
+        attempt.executed_sql = ctx.firewall.enforce(attempt.sql or "")
+    ctx.answer.executed_sql = attempt.executed_sql
+
+
+def execute(ctx: AskContext, attempt: Attempt) -> None:
+    if not ctx.run:
+        ctx.answer.status = "not_run"
+        return
+    with timed(ctx.answer, "execute"):
+        result = ctx.database.execute(attempt.executed_sql or "", timeout=ctx.settings.query_timeout)
+    ctx.answer.frame = result.frame
+    ctx.answer.status = "ok"
+
+
+def _fail(ctx: AskContext, attempt: Attempt, exc: VannaError) -> None:
+    attempt.error = exc.message
+    attempt.stage = exc.stage
+    attempt.rule = getattr(exc, "rule", None)
+    ctx.answer.status = "error"
+    ctx.answer.error = exc.message
+    exc.answer = ctx.answer  # front ends show the attempts of a failed question
+
+
+def ask_model(ctx: AskContext) -> Answer:
+    """Generate, check and run, feeding repairable errors back to the model."""
+    from .extract import extract_sql
+    from .prompt import RepairNote
+
+    repairs: list[RepairNote] = []
+    while True:
+        completion = generate(ctx, build_prompt(ctx, repairs))
+        attempt = Attempt(sql=None)
+        ctx.answer.attempts.append(attempt)
+        try:
+            attempt.sql = extract_sql(completion.text, ctx.database.dialect)
+            ctx.answer.sql = attempt.sql
+            check(ctx, attempt)
+            execute(ctx, attempt)
+            return ctx.answer
+        except GenerationError as exc:  # an answer without SQL: show the model what it said
+            _fail(ctx, attempt, exc)
+            if len(repairs) >= ctx.settings.max_repairs:
+                raise
+            repairs.append(RepairNote(sql=completion.text[:2000], error=exc.message))
+        except REPAIRABLE as exc:
+            _fail(ctx, attempt, exc)
+            if len(repairs) >= ctx.settings.max_repairs:
+                raise
+            repairs.append(RepairNote(sql=attempt.sql or "", error=exc.message))
+        except VannaError as exc:
+            _fail(ctx, attempt, exc)
+            raise
+
+
+def answer_from_knowledge_base(ctx: AskContext) -> Answer:
+    """With no model: run a near-identical knowledge-base example, or say how to configure a model."""
+    match = ctx.retriever.exact_match(ctx.question)
+    if match is None:
+        closest = ctx.retriever.closest_questions(ctx.question, n=3)
+        listing = "\n".join(f"  - {s.example.question} ({s.score:.2f})" for s in closest)
+        hint = CONFIGURE_A_MODEL + (f"\nClosest questions the knowledge base can answer without a model:\n{listing}"
+                                    if listing else "")
+        raise ModelNotConfiguredError(
+            "no language model is configured, and the knowledge base has no example close enough to answer "
+            "this question", hint=hint, suggestions=[s.example.question for s in closest])
+    example = match.example
+    ctx.answer.source = "knowledge_base"
+    ctx.answer.notes.append(
+        f"no model configured: answered with the knowledge-base example {example.path or ''} "
+        f"({example.question!r}, similarity {match.score:.2f})")
+    attempt = Attempt(sql=example.sql)
+    ctx.answer.attempts.append(attempt)
+    ctx.answer.sql = example.sql
+    try:
+        check(ctx, attempt)
+        execute(ctx, attempt)
+    except VannaError as exc:
+        _fail(ctx, attempt, exc)
+        raise
+    return ctx.answer
+
+
+def ask(ctx: AskContext) -> Answer:
+    guard(ctx)
+    retrieve(ctx)
+    if ctx.model is None:
+        return answer_from_knowledge_base(ctx)
+    return ask_model(ctx)
+
+
+def run_sql(ctx: AskContext, sql: str) -> Answer:
+    """Run SQL written by a person through the same firewall and executor."""
+    if not sql.strip():
+        raise VannaError("the cell has no SQL", hint="Write a SELECT statement below %%vsql.", stage="guard")
+    ctx.answer.source = "user"
+    attempt = Attempt(sql=sql.strip())
+    ctx.answer.attempts.append(attempt)
+    ctx.answer.sql = attempt.sql
+    try:
+        check(ctx, attempt)
+        execute(ctx, attempt)
+    except VannaError as exc:
+        _fail(ctx, attempt, exc)
+        raise
+    return ctx.answer

@@ -1,0 +1,210 @@
+"""The messages sent to the model: dialect-aware instructions and context under a token budget.
+
+Over budget, context is dropped in this order until it fits: documents, examples
+(least similar first), definitions beyond the first few, tables (lowest-ranked
+first, never the first one). The system message and the question always stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from .llm import QUESTION_HEADING
+from .tokens import count_tokens, truncate_tokens
+
+if TYPE_CHECKING:
+    from .catalog import Table
+    from .knowledge import Definition, Document
+    from .retrieve import Retrieved, ScoredExample
+
+KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first
+DOCUMENT_TOKENS = 300  # each document is cut to this many tokens
+
+DIALECT_NAMES = {
+    "sqlite": "SQLite", "postgresql": "PostgreSQL", "oracle": "Oracle", "mysql": "MySQL", "mariadb": "MariaDB",
+    "mssql": "Microsoft SQL Server (T-SQL)", "duckdb": "DuckDB", "snowflake": "Snowflake",
+    "bigquery": "BigQuery", "redshift": "Amazon Redshift", "trino": "Trino",
+}
+_ALIASES = {"postgres": "postgresql", "pg": "postgresql", "tsql": "mssql", "sqlserver": "mssql"}
+
+DIALECT_GUIDANCE = {
+    "sqlite": [
+        "Dates are TEXT in 'YYYY-MM-DD' (timestamps 'YYYY-MM-DD HH:MM:SS'): use strftime('%Y', col) for the year, "
+        "strftime('%Y-%m', col) for the month, date(col, '+1 month') for arithmetic, and compare dates as strings.",
+        "There is no ILIKE: LIKE is already case-insensitive for ASCII letters.",
+        "Integer division truncates: multiply by 1.0 before dividing to get a fraction.",
+        "Limit rows with LIMIT n.",
+    ],
+    "postgresql": [
+        "Use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and INTERVAL '1 month' for dates.",
+        "Use ILIKE for case-insensitive matching.",
+        "Integer division truncates: cast to numeric first; ROUND(x::numeric, 2) rounds.",
+        "Limit rows with LIMIT n.",
+    ],
+    "oracle": [
+        "Limit rows with FETCH FIRST n ROWS ONLY (there is no LIMIT).",
+        "Use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and ADD_MONTHS for dates.",
+        "Table aliases take no AS; string comparison is case-sensitive (use UPPER); the empty string is NULL.",
+        "Do not end the statement with a semicolon.",
+    ],
+    "mysql": [
+        "Use YEAR(col), DATE_FORMAT(col, '%Y-%m') and DATE_ADD(col, INTERVAL 1 MONTH) for dates.",
+        "Quote identifiers with backticks; limit rows with LIMIT n; there is no FULL OUTER JOIN.",
+    ],
+    "mssql": [
+        "Limit rows with TOP n or OFFSET ... FETCH NEXT n ROWS ONLY (there is no LIMIT).",
+        "Use YEAR(col), DATEPART, DATEADD and FORMAT(col, 'yyyy-MM') for dates.",
+    ],
+    "duckdb": [
+        "Use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and strftime(col, '%Y-%m') for dates.",
+        "Use ILIKE for case-insensitive matching; limit rows with LIMIT n.",
+    ],
+}
+DIALECT_GUIDANCE["mariadb"] = DIALECT_GUIDANCE["mysql"]
+
+
+@dataclass
+class Prompt:
+    """The messages for the model, their token count and what context they kept."""
+
+    messages: list[dict]
+    tokens: int
+    hash: str
+    tables: list[str]
+    examples: int
+    definitions: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class RepairNote:
+    """A previous attempt and why it failed (a firewall rule or the database's message)."""
+
+    sql: str
+    error: str
+
+
+@dataclass
+class _Context:
+    tables: list["Table"]
+    definitions: list["Definition"]
+    documents: list["Document"]
+    examples: list["ScoredExample"]
+
+
+def dialect_key(dialect: str) -> str:
+    """``"postgresql+psycopg"`` -> ``"postgresql"``; ``"postgres"`` -> ``"postgresql"``."""
+    key = (dialect or "").lower().split("+", 1)[0].strip()
+    return _ALIASES.get(key, key)
+
+
+def dialect_name(dialect: str) -> str:
+    """The name people know a dialect by (``SQLite``, ``PostgreSQL``, ``Oracle``...)."""
+    key = dialect_key(dialect)
+    return DIALECT_NAMES.get(key, key or "standard SQL")
+
+
+def system_message(dialect: str, max_rows: int) -> str:
+    name = dialect_name(dialect)
+    guidance = DIALECT_GUIDANCE.get(dialect_key(dialect), [f"Use only syntax that {name} supports."])
+    lines = [
+        f"You are an expert data analyst. Write ONE read-only SQL query (SELECT or WITH ... SELECT) in the exact "
+        f"{name} dialect that answers the user's question.",
+        "Use only the tables and columns in the schema given; never invent names.",
+        "When the question uses a term from the team's definitions, use that definition's SQL and filters.",
+        "Follow the style of the example queries when they fit.",
+        f"Results are capped at {max_rows} rows; when the question asks for the top N, order the rows and return N.",
+        f"{name} rules:",
+        *(f"- {line}" for line in guidance),
+        "Answer with only the SQL, in one ```sql block, with no explanation.",
+    ]
+    return "\n".join(lines)
+
+
+def _user_message(question: str, dialect: str, ctx: _Context) -> str:
+    from .catalog import render_ddl
+
+    parts = [f"### Schema ({dialect_name(dialect)})\n" + (render_ddl(ctx.tables, dialect).strip()
+                                                          if ctx.tables else "(no tables were found)")]
+    if ctx.definitions:
+        parts.append("### Definitions\n" + "\n".join(f"- {d.text.strip()}" for d in ctx.definitions))
+    if ctx.documents:
+        docs = []
+        for doc in ctx.documents:
+            text, cut = truncate_tokens(doc.text.strip(), DOCUMENT_TOKENS)
+            docs.append(f"#### {doc.title}\n{text.rstrip()}{' [...]' if cut else ''}")
+        parts.append("### Documentation\n" + "\n\n".join(docs))
+    if ctx.examples:
+        pairs = (f"Question: {s.example.question.strip()}\nSQL: {s.example.sql.strip()}" for s in ctx.examples)
+        parts.append("### Examples (most similar first)\n" + "\n\n".join(pairs))
+    parts.append(f"{QUESTION_HEADING}\n{question.strip()}")
+    return "\n\n".join(parts)
+
+
+def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
+              repairs: Sequence[RepairNote]) -> list[dict]:
+    messages = [{"role": "system", "content": system_message(dialect, max_rows)},
+                {"role": "user", "content": _user_message(question, dialect, ctx)}]
+    for note in repairs:
+        messages.append({"role": "assistant", "content": f"```sql\n{note.sql.strip()}\n```"})
+        messages.append({"role": "user", "content": f"That query failed: {note.error.strip()}\n"
+                                                    "Fix it and answer with only the corrected SQL in a ```sql block."})
+    return messages
+
+
+def count_message_tokens(messages: list[dict]) -> int:
+    """Tokens over the contents of all ``messages``."""
+    return sum(count_tokens(str(m.get("content") or "")) for m in messages)
+
+
+def _largest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest ``n`` in ``[low, high]`` with ``fits(n)`` (monotone), or ``low`` when none fits."""
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget: int,
+                 repairs: Sequence[RepairNote] = (), max_rows: int = 1000) -> Prompt:
+    """Assemble the messages for ``question`` within ``budget`` tokens (see the module docstring).
+
+    Deterministic: the same input gives the same messages and the same ``hash``.
+    """
+    ctx = _Context(tables=list(retrieved.tables), definitions=list(retrieved.definitions),
+                   documents=list(retrieved.documents),
+                   examples=sorted(retrieved.examples, key=lambda s: -s.score))  # stable: ties keep their order
+
+    def tokens() -> int:
+        return count_message_tokens(_messages(question, dialect, max_rows, ctx, repairs))
+
+    truncated = False
+    # Each stage shrinks one list to its largest prefix that fits; a prefix keeps the most relevant items.
+    for attr, floor in (("documents", 0), ("examples", 0), ("definitions", KEEP_DEFINITIONS), ("tables", 1)):
+        if tokens() <= budget:
+            break
+        items = getattr(ctx, attr)
+        floor = min(floor, len(items))
+        if len(items) <= floor:
+            continue
+
+        def fits(n: int, attr: str = attr, items: list = items) -> bool:
+            setattr(ctx, attr, items[:n])
+            return tokens() <= budget
+
+        keep = _largest_fitting(floor, len(items) - 1, fits)
+        setattr(ctx, attr, items[:keep])
+        truncated = True
+
+    messages = _messages(question, dialect, max_rows, ctx, repairs)
+    canonical = json.dumps(messages, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return Prompt(messages=messages, tokens=count_message_tokens(messages),
+                  hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+                  tables=[f"{t.schema}.{t.name}" if t.schema else t.name for t in ctx.tables],
+                  examples=len(ctx.examples), definitions=len(ctx.definitions), truncated=truncated)

@@ -1,0 +1,70 @@
+"""Argument parsing for the magics: argparse declarations, errors as one-line ``UsageError``s."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+
+from IPython.core.error import UsageError
+
+
+class MagicParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` that raises ``UsageError`` instead of printing and exiting."""
+
+    def __init__(self, prog: str, description: str = "", **kwargs):
+        super().__init__(prog=prog, description=description, add_help=False, exit_on_error=False,
+                         allow_abbrev=False, **kwargs)
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}")
+
+    def parse(self, tokens: list[str]) -> argparse.Namespace:
+        try:
+            return self.parse_args(tokens)
+        except argparse.ArgumentError as exc:
+            self.error(str(exc))
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def identifier(text: str) -> str:
+    if not text.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid Python variable name")
+    return text
+
+
+def split_leading_options(line: str, parser: argparse.ArgumentParser) -> tuple[list[str], str]:
+    """Split ``line`` into the option tokens at its start and the free text after them.
+
+    Questions are prose (apostrophes, quotes, question marks), so only the
+    leading options are tokenised; the rest is kept verbatim. ``--`` ends options.
+    """
+    rest = line.strip()
+    tokens: list[str] = []
+    while rest.startswith("-"):
+        head, _, tail = rest.partition(" ")
+        if head == "--":
+            return tokens, tail.strip()
+        tokens.append(head)
+        rest = tail.strip()
+        action = parser._option_string_actions.get(head.split("=", 1)[0])
+        if action is not None and action.nargs != 0 and "=" not in head and rest:
+            value, _, rest = rest.partition(" ")
+            tokens.append(value)
+            rest = rest.strip()
+    return tokens, rest
+
+
+def split_words(line: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"cannot read the arguments {line!r}: {exc}") from None
