@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .answer import Answer
 
+_SQL_STYLE = "padding:6px 8px;border-left:3px solid #4a90d9;background:rgba(127,127,127,0.08);white-space:pre-wrap"
 _STAGE_ORDER = ("retrieve", "prompt", "generate", "firewall", "execute")
 
 
@@ -55,8 +56,10 @@ def as_text(answer: "Answer") -> str:
     lines = []
     if answer.question:
         lines.append(f"Q: {answer.question}")
-    if answer.executed_sql or answer.sql:
-        lines += ["", answer.executed_sql or answer.sql, ""]
+    if answer.sql:
+        lines += ["", answer.sql, ""]
+    if answer.executed_sql and answer.executed_sql != answer.sql:
+        lines += [f"as executed: {answer.executed_sql}", ""]
     if answer.frame is not None:
         lines.append(answer.frame.head(answer.preview_rows).to_string(index=False, max_colwidth=40))
     lines.append(_rows_line(answer))
@@ -79,11 +82,8 @@ def as_html(answer: "Answer") -> str:
     parts = ['<div class="vanna-answer" style="font-family: var(--jp-ui-font-family, sans-serif)">']
     if answer.question:
         parts.append(f"<div style='font-weight:600;margin-bottom:4px'>{esc(answer.question)}</div>")
-    sql = answer.executed_sql or answer.sql
-    if sql:
-        parts.append(
-            "<pre style='padding:6px 8px;border-left:3px solid #4a90d9;background:rgba(127,127,127,0.08);"
-            f"white-space:pre-wrap'>{highlight_sql(sql)}</pre>")
+    if answer.sql:
+        parts.append(f"<pre style='{_SQL_STYLE}'>{highlight_sql(answer.sql)}</pre>")
     if answer.frame is not None:
         parts.append(answer.frame.head(answer.preview_rows).to_html(index=False, border=0, max_rows=answer.preview_rows))
     parts.append(f"<div style='color:#666;margin:4px 0'>{esc(_rows_line(answer))}</div>")
@@ -94,6 +94,9 @@ def as_html(answer: "Answer") -> str:
         parts.append(f"<div style='color:#8a6d00'>repaired {answer.repairs} time(s)<ul>{_list(failed)}</ul></div>")
     if answer.timings:
         parts.append(f"<div style='color:#666;font-size:90%'>{esc(_timings_line(answer))}</div>")
+    if answer.executed_sql and answer.executed_sql != answer.sql:
+        parts.append("<details style='font-size:90%;color:#444'><summary>as executed (after the firewall)</summary>"
+                     f"<pre style='{_SQL_STYLE}'>{highlight_sql(answer.executed_sql)}</pre></details>")
     r = answer.retrieved
     examples = [f"{esc(s.example.question)} <span style='color:#888'>({s.score:.2f})</span>" for s in r.examples]
     tables = [esc(t.name) for t in r.tables]
