@@ -91,10 +91,18 @@ def cache_dir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch, cache_dir):
     """No developer environment leaks into a test: only our cache folder is set."""
-    for key in list(os.environ):
-        if key.startswith("VANNA_MAGIC_"):
-            monkeypatch.delenv(key)
+    before = {key for key in os.environ if key.startswith("VANNA_MAGIC_")}
+    for key in before:
+        monkeypatch.delenv(key)
     monkeypatch.setenv("VANNA_MAGIC_CACHE_DIR", str(cache_dir))
+    yield
+    # A test that loads a .env writes os.environ behind monkeypatch's back; the
+    # notebooks, run later in fresh kernels, would inherit it.
+    monkeypatch.undo()
+    leaked = [key for key in os.environ if key.startswith("VANNA_MAGIC_") and key not in before]
+    for key in leaked:
+        del os.environ[key]
+    assert not leaked, f"test leaked environment variables {leaked}"
 
 
 @pytest.fixture

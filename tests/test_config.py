@@ -78,7 +78,8 @@ def test_dotenv_is_read_without_overriding_the_environment(tmp_path, monkeypatch
     write_pyproject(tmp_path, "[project]\nname='x'\n")
     (tmp_path / ".env").write_text("VANNA_MAGIC_TOP_K=9\nVANNA_MAGIC_MAX_ROWS=11\n")
     monkeypatch.setenv("VANNA_MAGIC_MAX_ROWS", "12")
-    monkeypatch.delenv("VANNA_MAGIC_TOP_K", raising=False)
+    monkeypatch.setenv("VANNA_MAGIC_TOP_K", "unset")  # so that monkeypatch removes what .env sets
+    monkeypatch.delenv("VANNA_MAGIC_TOP_K")
     s = load_settings(start=tmp_path)
     assert (s.top_k, s.max_rows) == (9, 12)
 
