@@ -142,3 +142,21 @@ def test_load_ext_imports_no_heavy_library():
             "'sqlglot', 'tiktoken') if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_malformed_knowledge_base_file_is_named_and_the_rest_still_loads(shell, tmp_path, capsys):
+    from vanna_magic.core.demo import demo_knowledge_base
+    import shutil
+
+    kb = tmp_path / "kb"
+    shutil.copytree(demo_knowledge_base(), kb)
+    (kb / "examples" / "broken.sql").write_text("-- Question: Which orders are broken?\nSELECT FROM WHERE (\n")
+    (kb / "semantic.yaml").write_text((kb / "semantic.yaml").read_text() + "\n  - name: [unclosed\n")
+    shell.run_cell(f"%config VannaMagic.knowledge_base = {str(kb)!r}")
+    answer = shell.run_cell("%%ask\nWhat was the revenue per month in 2024?").result
+    err = capsys.readouterr().err
+    assert f"{kb / 'examples' / 'broken.sql'}:2:" in err
+    assert f"{kb / 'semantic.yaml'}:" in err
+    assert answer.source == "knowledge_base" and len(answer.df) == 12
+    shell.run_cell("%%ask\nWhat was the revenue per month in 2024?")
+    assert capsys.readouterr().err == "", "each problem is reported once"
