@@ -38,7 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VannaError as exc:
         print(redact(f"error [{exc.stage}]: {exc}"), file=sys.stderr)
         return 1
-    print(answer.executed_sql or answer.sql)
+    print(answer.sql)
+    if args.sql_only and answer.executed_sql != answer.sql:
+        print(f"-- as the firewall will run it: {answer.executed_sql}", file=sys.stderr)
     for note in answer.notes:
         print(f"-- {note}", file=sys.stderr)
     if answer.frame is not None:
