@@ -37,6 +37,7 @@ demo: setup
 	$(BIN)/jupyter lab notebooks/quickstart.ipynb --no-browser $(ROOT_FLAG)
 
 test: setup-test
+	$(BIN)/ruff check vanna_magic tests bench
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks
 
 bench: setup-test

@@ -94,7 +94,8 @@ def build_knowledge_base(target: Path, size: int) -> None:
                         if existing + n >= size:
                             return
                         q = template.format(c=c, s=s, y=y) + f" (month {month})"
-                        body = sql.format(c=c, s=s, y=y) + f" AND CAST(strftime('%m', o.order_date) AS INTEGER) = {month}"
+                        body = (sql.format(c=c, s=s, y=y)
+                                + f" AND CAST(strftime('%m', o.order_date) AS INTEGER) = {month}")
                         (examples / f"generated_{n:05d}.sql").write_text(f"-- Question: {q}\n{body}\n")
                         n += 1
 

@@ -11,8 +11,8 @@ from vanna_magic.core.catalog import (
     Column,
     ForeignKey,
     Table,
-    reflect_tables,
     read_tables,
+    reflect_tables,
     render_ddl,
 )
 from vanna_magic.core.db import Database

@@ -145,8 +145,9 @@ def test_load_ext_imports_no_heavy_library():
 
 
 def test_a_malformed_knowledge_base_file_is_named_and_the_rest_still_loads(shell, tmp_path, capsys):
-    from vanna_magic.core.demo import demo_knowledge_base
     import shutil
+
+    from vanna_magic.core.demo import demo_knowledge_base
 
     kb = tmp_path / "kb"
     shutil.copytree(demo_knowledge_base(), kb)

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic import Session
 from vanna_magic.core.errors import (
     ExecutionError,
     FirewallError,

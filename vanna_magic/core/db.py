@@ -25,7 +25,7 @@ from .errors import ConfigurationError, DatabaseConnectionError, ExecutionError,
 
 if TYPE_CHECKING:
     import pandas
-    from sqlalchemy.engine import Connection, Engine, URL
+    from sqlalchemy.engine import URL, Connection, Engine
 
 # SQLAlchemy backend name -> sqlglot dialect name.
 _SQLGLOT_DIALECTS = {

@@ -38,7 +38,8 @@ CONFIGURE_A_MODEL = """Configure a model (any litellm model string), for example
   %config VannaMagic.model = "anthropic/claude-3-5-haiku-latest"  # with ANTHROPIC_API_KEY set
   %config VannaMagic.model = "ollama/qwen2.5-coder"; %config VannaMagic.api_base = "http://localhost:11434"
   %config VannaMagic.model = "openai/local-model"; %config VannaMagic.api_base = "http://localhost:1234/v1"  # LM Studio
-or set VANNA_MAGIC_MODEL (and VANNA_MAGIC_API_BASE) in the environment, or model = "..." under [tool.vanna_magic] in pyproject.toml."""
+or set VANNA_MAGIC_MODEL (and VANNA_MAGIC_API_BASE) in the environment,
+or model = "..." under [tool.vanna_magic] in pyproject.toml."""
 
 
 @dataclass

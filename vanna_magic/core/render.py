@@ -85,7 +85,8 @@ def as_html(answer: "Answer") -> str:
     if answer.sql:
         parts.append(f"<pre style='{_SQL_STYLE}'>{highlight_sql(answer.sql)}</pre>")
     if answer.frame is not None:
-        parts.append(answer.frame.head(answer.preview_rows).to_html(index=False, border=0, max_rows=answer.preview_rows))
+        preview = answer.frame.head(answer.preview_rows)
+        parts.append(preview.to_html(index=False, border=0, max_rows=answer.preview_rows))
     parts.append(f"<div style='color:#666;margin:4px 0'>{esc(_rows_line(answer))}</div>")
     for note in answer.notes:
         parts.append(f"<div style='color:#8a6d00'>{esc(note)}</div>")

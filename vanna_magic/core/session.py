@@ -147,7 +147,8 @@ class Session:
         answer = Answer(question=question or None, dialect=db.dialect, connection=redact(db.url),
                         max_rows=max_rows, preview_rows=settings.preview_rows)
         return AskContext(question=question, settings=settings, database=db, catalog=self.catalog(connection),
-                          retriever=self.retriever if for_question else None, firewall=self.firewall(db.dialect, max_rows),
+                          retriever=self.retriever if for_question else None,
+                          firewall=self.firewall(db.dialect, max_rows),
                           model=self.model if for_question else None, run=run, answer=answer)
 
     def ask(self, question: str, *, run: bool = True, limit: int | None = None,

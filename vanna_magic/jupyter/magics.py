@@ -12,6 +12,7 @@ from traitlets import Bool, Float, Int, TraitType, Unicode
 from ..core.config import load_settings, redact, setting_fields
 from ..core.errors import VannaError
 from ..core.session import Session
+from .commands import REGISTRY, build_parser
 from .options import MagicParser, identifier, positive_int, split_leading_options, split_words
 
 T = TypeVar("T")
@@ -36,20 +37,7 @@ def _vsql_parser() -> MagicParser:
     return parser
 
 
-def _vanna_parser() -> MagicParser:
-    parser = MagicParser("%vanna", "Connections, schema, status and help.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=MagicParser)
-    connect = commands.add_parser("connect", help="connect to a database by SQLAlchemy URL")
-    connect.add_argument("url", metavar="URL")
-    commands.add_parser("status", help="what is connected and configured, checked now")
-    schema = commands.add_parser("schema", help="the tables, or one table's columns")
-    schema.add_argument("table", nargs="?", metavar="TABLE")
-    schema.add_argument("--refresh", action="store_true", help="read the catalog again")
-    commands.add_parser("help", help="this help")
-    return parser
-
-
-ASK, VSQL, VANNA = _ask_parser(), _vsql_parser(), _vanna_parser()
+ASK, VSQL, VANNA = _ask_parser(), _vsql_parser(), build_parser()
 _TRAIT_TYPES: dict[type, Callable[..., TraitType]] = {str: Unicode, int: Int, float: Float, bool: Bool}
 
 
@@ -131,82 +119,11 @@ class _VannaMagicMethods(Magics):
 
     @line_magic
     def vanna(self, line: str):
-        """``%vanna connect URL | status | schema [TABLE] [--refresh] | help``."""
+        """``%vanna COMMAND ...``: see ``%vanna help``."""
         args = VANNA.parse(split_words(line))
-        if args.command in (None, "help"):
-            return Help()
-        if args.command == "connect":
-            return self._guarded(lambda: self._connect(args.url))
-        if args.command == "status":
-            return self._guarded(lambda: Status(self._session().status()))
-        if args.command == "schema":
-            return self._guarded(lambda: self._schema(args.table, args.refresh))
-        raise UsageError(f"%vanna: unknown command {args.command!r}")  # argparse rejects these first
-
-    def _connect(self, url: str):
-        previous = self.connection_override
-        self.connection_override = url
-        try:
-            session = self._session()
-            session.database().ping()
-            tables = session.catalog().tables(refresh=True)
-        except VannaError:
-            self.connection_override = previous  # a failed connect keeps the working connection
-            self._session()
-            raise
-        db = session.database()
-        print(f"connected to {redact(db.url)} ({db.dialect}, {len(tables)} tables)")
-
-    def _schema(self, table: str | None, refresh: bool):
-        import pandas as pd
-
-        tables = self._session().schema(table, refresh=refresh)
-        if table is None:
-            return pd.DataFrame([{"table": t.name, "columns": len(t.columns), "rows (estimate)": t.row_estimate,
-                                  "comment": t.comment or ""} for t in tables])
-        t = tables[0]
-        refs = {c: f"{fk.ref_table}.{fk.ref_columns[i]}" for fk in t.foreign_keys for i, c in enumerate(fk.columns)}
-        return pd.DataFrame([{"column": c.name, "type": c.type, "nullable": c.nullable,
-                              "primary key": c.name in t.primary_key or c.primary_key,
-                              "references": refs.get(c.name, ""), "comment": c.comment or ""}
-                             for c in t.columns])
+        name = args.command or "help"
+        return self._guarded(lambda: REGISTRY[name].run(self, args))
 
 
 VannaMagic = magics_class(type("VannaMagic", (_VannaMagicMethods,), _setting_traits()))
 VannaMagic.__doc__ = "The vanna-magic magics; every setting is a ``%config VannaMagic.<name>`` trait."
-
-
-class Help:
-    """``%vanna help``: every magic and option, and every setting."""
-
-    def text(self) -> str:
-        settings = "\n".join(f"  {f.name}: {f.metadata['help']}" for f in setting_fields())
-        return "\n\n".join([ASK.format_help().strip(), VSQL.format_help().strip(), VANNA.format_help().strip(),
-                            "Settings (%config VannaMagic.<name>, VANNA_MAGIC_<NAME>, [tool.vanna_magic]):\n"
-                            + settings])
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(self.text())
-
-
-class Status(dict):
-    """``%vanna status``: a dict that prints as a short report."""
-
-    def text(self) -> str:
-        kb = self.get("knowledge_base", {})
-        lines = [
-            f"mode:           {self.get('mode')}",
-            f"connection:     {self.get('connection')}{' (embedded demo)' if self.get('demo') else ''}",
-            f"database:       {self.get('database')}"
-            + (f" ({self.get('dialect')}, {self.get('tables')} tables)" if self.get("database") == "ok"
-               else f": {self.get('database_error')}"),
-            f"model:          {self.get('model') or 'none configured (answers come only from the knowledge base)'}",
-            f"replay file:    {self.get('replay_file') or 'none'}",
-            f"knowledge base: {kb.get('examples', 0)} examples, {kb.get('definitions', 0)} definitions, "
-            f"{kb.get('documents', 0)} documents from {', '.join(kb.get('roots', [])) or 'nowhere'}",
-        ]
-        lines += [f"  problem: {p}" for p in kb.get("problems", [])]
-        return "\n".join(lines)
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(self.text())
