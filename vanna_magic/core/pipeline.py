@@ -179,9 +179,14 @@ def answer_from_knowledge_base(ctx: AskContext) -> Answer:
     ctx.answer.notes.append(
         f"no model configured: answered with the knowledge-base example {example.path or ''} "
         f"({example.question!r}, similarity {match.score:.2f})")
-    attempt = Attempt(sql=example.sql)
+    return run_given_sql(ctx, example.sql)
+
+
+def run_given_sql(ctx: AskContext, sql: str) -> Answer:
+    """Check and run SQL that did not come from the model (an example, or a person's)."""
+    attempt = Attempt(sql=sql)
     ctx.answer.attempts.append(attempt)
-    ctx.answer.sql = example.sql
+    ctx.answer.sql = sql
     try:
         check(ctx, attempt)
         execute(ctx, attempt)
@@ -204,13 +209,4 @@ def run_sql(ctx: AskContext, sql: str) -> Answer:
     if not sql.strip():
         raise VannaError("the cell has no SQL", hint="Write a SELECT statement below %%vsql.", stage="guard")
     ctx.answer.source = "user"
-    attempt = Attempt(sql=sql.strip())
-    ctx.answer.attempts.append(attempt)
-    ctx.answer.sql = attempt.sql
-    try:
-        check(ctx, attempt)
-        execute(ctx, attempt)
-    except VannaError as exc:
-        _fail(ctx, attempt, exc)
-        raise
-    return ctx.answer
+    return run_given_sql(ctx, sql.strip())
