@@ -8,6 +8,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 DEMO_QUESTION ?= What was the revenue per month in 2024?
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: demo test setup setup-test bench clean
 
@@ -26,7 +27,22 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 setup: $(VENV)/.lab-installed
 
-setup-test: $(VENV)/.test-installed
+setup-test: $(VENV)/.test-installed $(VENV)/.sidebar-linked /usr/bin/chromium
+
+# The JupyterLab sidebar: `pip install -e` builds it once (hatch-jupyter-builder); for the tests it is
+# linked into the environment and rebuilt whenever its sources change.
+SIDEBAR_SOURCES := $(wildcard labextension/src/*.ts labextension/style/*) labextension/package.json
+vanna_magic/labextension/package.json: $(SIDEBAR_SOURCES) | $(VENV)/.test-installed
+	cd labextension && PATH="$(abspath $(BIN)):$$PATH" jlpm install && PATH="$(abspath $(BIN)):$$PATH" jlpm build:prod
+
+$(VENV)/.sidebar-linked: vanna_magic/labextension/package.json
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter labextension develop --overwrite .
+	touch $@
+
+# The browser tests drive the system's Chromium (never a downloaded one).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "The browser tests need /usr/bin/chromium: sudo apt-get install -y --no-install-recommends chromium" >&2; fi
 
 demo: setup
 	@echo "== vanna-magic ask \"$(DEMO_QUESTION)\"  (embedded demo database, no model configured)"

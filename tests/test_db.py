@@ -140,8 +140,15 @@ def test_bad_urls_are_configuration_errors(url):
 
 def test_missing_driver_names_the_pip_package():
     with pytest.raises(ConfigurationError) as caught:
-        Database("mysql://ann@localhost/sales")
+        Database("mysql+mysqldb://ann@localhost/sales")
     assert "pip install mysqlclient" in caught.value.hint
+
+
+@pytest.mark.parametrize("url, driver", [("mysql://ann@db/sales", "mysql+pymysql"),
+                                         ("mariadb://ann@db/sales", "mariadb+pymysql"),
+                                         ("postgresql://ann@db/sales", "postgresql+psycopg")])
+def test_urls_without_a_driver_get_the_supported_one(url, driver):
+    assert Database(url).url.startswith(driver + "://")
 
 
 def test_password_never_appears_in_the_url_or_errors():

@@ -11,8 +11,9 @@ from vanna_magic.core import firewall as firewall_module
 from vanna_magic.core.errors import ConfigurationError, FirewallError
 from vanna_magic.core.firewall import Firewall, parse_statements
 
-RULES = {"parse_error", "empty", "single_statement", "read_only", "data_modifying_cte", "select_into",
-         "locking_clause"}
+RULES = set(firewall_module.RULES) - {"policy_table", "policy_column"}  # policies: tests/test_policy.py
+REJECTED = params("firewall/reject.sql", expand="dialect", default="sqlite") + params(
+    "firewall/attacks.sql", expand="dialect", default="sqlite")
 
 
 @pytest.mark.parametrize(("case", "dialect"), params("firewall/accept.sql", expand="dialect", default="sqlite"))
@@ -31,7 +32,7 @@ def test_accepted(case, dialect):
     assert (again.allowed, again.sql, again.rewrites) == (True, verdict.sql, ())
 
 
-@pytest.mark.parametrize(("case", "dialect"), params("firewall/reject.sql", expand="dialect", default="sqlite"))
+@pytest.mark.parametrize(("case", "dialect"), REJECTED)
 def test_rejected(case, dialect):
     firewall = Firewall(dialect, 1000)
     verdict = firewall.check(case.input)
@@ -48,9 +49,73 @@ def test_rejected(case, dialect):
 
 
 def test_reject_fixtures_cover_every_rule():
-    cases = load_cases("firewall/reject.sql")
+    cases = load_cases("firewall/reject.sql") + load_cases("firewall/attacks.sql")
     assert {case.expected for case in cases} == RULES
     assert len(cases) >= 40
+
+
+def test_the_attack_corpus_spans_three_dialects():
+    cases = load_cases("firewall/attacks.sql")
+    assert len(cases) >= 150
+    per_dialect = {d: sum(d in case.option_list("dialect", "sqlite") for case in cases)
+                   for d in ("sqlite", "postgres", "oracle")}
+    assert all(count >= 25 for count in per_dialect.values()), per_dialect
+
+
+def test_a_forbidden_function_names_the_call_and_the_way_out():
+    verdict = Firewall("postgres", 10).check("SELECT id FROM orders WHERE pg_catalog.PG_SLEEP(5) IS NULL")
+    assert verdict.rule == "forbidden_function"
+    assert verdict.node == "pg_catalog.PG_SLEEP(5)"
+    assert verdict.message == ("pg_catalog.PG_SLEEP() is not allowed on postgres: PG_SLEEP has side effects or "
+                               "reaches beyond the database")
+    assert "Remove the call to pg_catalog.PG_SLEEP" in verdict.hint
+    oracle = Firewall("oracle", 10).check("SELECT sys.dbms_lock.sleep(5) FROM dual")
+    assert oracle.node == "sys.dbms_lock.sleep(5)" and oracle.message.startswith(
+        "sys.dbms_lock.sleep() is not allowed on oracle: dbms_lock has side effects")
+
+
+@pytest.mark.parametrize(("dialect", "sql"), [
+    ("postgres", "SELECT current_setting('TimeZone')"), ("postgres", "SELECT now(), pg_typeof(1), currval"),
+    ("sqlite", "SELECT random(), sleep FROM t"), ("oracle", "SELECT sys_context('USERENV', 'DB_NAME') FROM dual"),
+    ("oracle", "SELECT dbms FROM utl"), ("postgres", "SELECT pg_sleep FROM t"),
+])
+def test_names_that_only_look_like_forbidden_functions_are_accepted(dialect, sql):
+    assert Firewall(dialect, 10).check(sql).allowed
+
+
+def test_every_rejection_is_audited_without_the_sql():
+    from vanna_magic.core.firewall import AuditEvent, sql_hash
+
+    events: list[AuditEvent] = []
+    firewall = Firewall("postgres", 10, on_reject=events.append, user="ann")
+    secret = "SELECT pg_read_file('/home/ann/password=hunter2')"
+    assert firewall.check(secret).rule == "forbidden_function"
+    assert firewall.check("SELECT 1").allowed
+    with pytest.raises(FirewallError):
+        firewall.enforce("DROP TABLE orders")
+    assert [(e.user, e.rule, e.dialect, e.role) for e in events] == [
+        ("ann", "forbidden_function", "postgres", None), ("ann", "read_only", "postgres", None)]
+    assert events[0].sql_hash == sql_hash(secret) and len(events[0].sql_hash) == 64
+    assert "hunter2" not in repr(events) and "pg_read_file" not in repr(events)
+
+
+def test_a_failing_audit_sink_does_not_hide_the_rejection(caplog):
+    def broken(event):
+        raise OSError("disk full")
+
+    with caplog.at_level(logging.ERROR):
+        verdict = Firewall("sqlite", 10, on_reject=broken).check("DELETE FROM t")
+    assert verdict.rule == "read_only"
+    assert "could not record the audit event" in caplog.text
+
+
+def test_the_identity_is_the_hub_user_or_the_os_user(monkeypatch):
+    import getpass
+
+    from vanna_magic.core.firewall import current_user
+
+    assert current_user({"JUPYTERHUB_USER": "ann"}) == "ann"
+    assert current_user({}) == getpass.getuser()
 
 
 def test_a_parse_error_says_where():

@@ -35,6 +35,10 @@ def unload_ipython_extension(ipython):  # noqa: D103
     unload(ipython)
 
 
+def _jupyter_labextension_paths():  # JupyterLab's hook: where the built sidebar lives (for labextension develop)
+    return [{"src": "labextension", "dest": "vanna-magic"}]
+
+
 __all__ = [
     "Answer",
     "Session",

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Sequence
 
+from . import cli_import
 from .core.config import redact
 from .core.errors import VannaError
 
@@ -21,11 +22,40 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--replay-file", metavar="PATH", help="serve model responses from this replay file")
     ask.add_argument("--limit", type=int, metavar="N", help="row cap for this question")
     ask.add_argument("--rows", type=int, default=20, metavar="N", help="rows to print (default 20)")
+    encrypt = commands.add_parser("encrypt", help="print ENC(...) for a secret read from standard input")
+    encrypt.add_argument("--new-key", action="store_true",
+                         help="first write a new key to the key file (~/.config/vanna-magic/key)")
+    cli_import.add_parser(commands)
     return parser
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    """``vanna-magic encrypt``: the secret comes from stdin (a hidden prompt on a terminal), never argv."""
+    import getpass
+
+    from .core.connections import encrypt, key_file, new_key
+
+    try:
+        if args.new_key:
+            print(f"new key written to {new_key(key_file())}; keep it out of the repository", file=sys.stderr)
+        plain = getpass.getpass("secret: ") if sys.stdin.isatty() else sys.stdin.read().rstrip("\r\n")
+        if not plain:
+            print("error [config]: no secret on standard input\nPipe it in, or type it at the prompt.",
+                  file=sys.stderr)
+            return 1
+        print(encrypt(plain))
+    except VannaError as exc:
+        print(f"error [{exc.stage}]: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "encrypt":
+        return _encrypt(args)
+    if args.command == "import":
+        return cli_import.run(args)
     from .core.session import Session
 
     overrides = {key: value for key, value in

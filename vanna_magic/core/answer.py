@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PROVENANCE_KEY = "vanna_magic"
+PAGE_ROWS = 500
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Answer:
     preview_rows: int = 10
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    history_id: int | None = None  # the id of this attempt in the history store, when it was kept
 
     @property
     def df(self) -> "pd.DataFrame | None":
@@ -67,6 +69,23 @@ class Answer:
     def capped(self) -> bool:
         """True when the result hit the firewall's row cap, so more rows may exist."""
         return self.max_rows is not None and self.row_count == self.max_rows
+
+    def page(self, n: int, size: int = PAGE_ROWS) -> "pd.DataFrame":
+        """Rows of page ``n`` (from 1), ``size`` rows a page.
+
+        Raises:
+            VannaError: when there are no rows or page ``n`` does not exist.
+        """
+        from .errors import VannaError
+
+        if self.frame is None:
+            raise VannaError("this answer has no rows to page through", stage="answer",
+                             hint="Run the question (without --no-run) first.")
+        pages = max(1, -(-len(self.frame) // size))
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= pages:
+            raise VannaError(f"page {n!r} does not exist: the answer has {len(self.frame)} rows in {pages} "
+                             f"pages of {size}", stage="answer", hint=f"Ask for a page from 1 to {pages}.")
+        return self.frame.iloc[(n - 1) * size:n * size]
 
     @property
     def repairs(self) -> int:

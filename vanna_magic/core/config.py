@@ -46,7 +46,10 @@ class Settings:
     """
 
     connection: str | None = _setting(
-        None, "SQLAlchemy URL of the database; the embedded demo database when unset.", str)
+        None, "SQLAlchemy URL or named connection of the database; the embedded demo database when unset.", str)
+    connections_file: str | None = _setting(
+        None, "TOML file of named connections ([connections.NAME] tables); "
+        "default ~/.config/vanna-magic/connections.toml when it exists.", str)
     model: str | None = _setting(
         None, "litellm model string, e.g. 'openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku-latest', "
         "'ollama/qwen2.5-coder'. Unset: answers come only from the knowledge base.", str)
@@ -60,6 +63,9 @@ class Settings:
     knowledge_base: str | None = _setting(
         None, "Directory of the team's knowledge base; the demo knowledge base when the demo "
         "database is used and this is unset.", str)
+    user_knowledge_base: str | None = _setting(
+        None, "Your own knowledge base, used with every database after the project's; default "
+        "~/.config/vanna-magic/knowledge_base when that folder exists.", str)
     max_rows: int = _setting(1000, "Row cap applied by the firewall to every statement.", int)
     preview_rows: int = _setting(10, "Rows shown in a result preview.", int)
     query_timeout: float = _setting(30.0, "Seconds a statement may run before it is cancelled.", float)
@@ -77,6 +83,20 @@ class Settings:
         None, "Where derived caches (the vector index, the demo database) live; "
         "default ~/.cache/vanna-magic.", str)
     show_traceback: bool = _setting(False, "Show full tracebacks instead of one-line errors.", bool)
+    policy_file: str | None = _setting(
+        None, "YAML data policy: per role, allowed/denied tables, hidden and masked columns, row filters.", str)
+    role: str | None = _setting(
+        None, "Role in the data policy; unset: the user's role from the policy (JUPYTERHUB_USER or OS user).", str)
+    store_path: str | None = _setting(
+        None, "SQLite file (WAL) of query history, audit events and rate-limit state; "
+        "default <cache_dir>/vanna-magic.sqlite3.", str)
+    breakers: str = _setting(
+        "database=3/30,model=3/60,index=5/60", "Circuit breakers as PART=FAILURES/COOLDOWN_SECONDS: a part "
+        "failing FAILURES times in a row fails fast for COOLDOWN_SECONDS, then is retried.", str)
+    breaker_successes: int = _setting(1, "Successful trial calls that close a half-open circuit breaker.", int)
+    rate_limit: int = _setting(
+        10, "Model calls per user per minute (calls to a provider; replayed responses are free).", int)
+    export_max_rows: int = _setting(10000, "Most rows %vanna export writes; more fails with the row count.", int)
 
     _sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 

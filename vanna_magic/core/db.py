@@ -2,9 +2,10 @@
 
 Every statement runs in its own read-only transaction that is rolled back, never
 committed: SQLite files are opened with ``mode=ro``, PostgreSQL gets ``SET TRANSACTION
-READ ONLY`` and a ``statement_timeout``; other dialects get a transaction that is rolled
-back. Driver errors become :mod:`vanna_magic.core.errors` by type and by where they
-happened (connecting or executing), never by the text of their messages.
+READ ONLY`` and a ``statement_timeout``, MySQL and MariaDB a read-only session with a
+statement time limit (:mod:`vanna_magic.core.dialects.mysql`); other dialects get a
+transaction that is rolled back. Driver errors become :mod:`vanna_magic.core.errors` by
+type and by where they happened (connecting or executing), never by the text of their messages.
 
 >>> db = Database("sqlite://")
 >>> db.execute("SELECT 1 AS one").frame["one"].tolist()
@@ -35,7 +36,8 @@ _SQLGLOT_DIALECTS = {
     "databricks": "databricks", "hive": "hive", "teradata": "teradata",
 }
 # URLs without a driver get the driver we support: psycopg 3 and python-oracledb (thin mode).
-_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "oracle": "oracle+oracledb"}
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "oracle": "oracle+oracledb",
+                    "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
 # Python module or SQLAlchemy plugin -> the pip package that provides it.
 _PIP_PACKAGES = {
     "psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "oracledb": "oracledb", "cx_Oracle": "cx_Oracle",
@@ -94,7 +96,8 @@ class Database:
         connect_timeout: seconds to wait for a network server to answer.
     """
 
-    def __init__(self, url: str, *, query_timeout: float = 30.0, connect_timeout: float = 10.0):
+    def __init__(self, url: str, *, query_timeout: float = 30.0, connect_timeout: float = 10.0,
+                 fast_path: bool = True):
         self._url = _parse_url(url)
         self.url: str = self._url.render_as_string(hide_password=True)
         self.backend: str = self._url.get_backend_name()
@@ -102,6 +105,11 @@ class Database:
         self.query_timeout = query_timeout
         self.read_only = True
         self._engine = self._create_engine(connect_timeout)
+        # PostgreSQL results can come through Arrow (core/fastpath.py); "arrow" or "plain" after each execute.
+        self.fast_path = fast_path and self._url.get_driver_name() == "psycopg"
+        self.last_path: str | None = None
+        self._connect_timeout = connect_timeout
+        self._arrow: Any = None
 
     def __repr__(self) -> str:
         return f"Database({self.url!r})"
@@ -124,7 +132,7 @@ class Database:
                 import sqlite3
 
                 kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
-        elif self.backend == "postgresql" and "connect_timeout" not in self._url.query:
+        elif self.backend in {"postgresql", "mysql", "mariadb"} and "connect_timeout" not in self._url.query:
             kwargs["connect_args"] = {"connect_timeout": max(1, round(connect_timeout))}
         try:
             engine = sqlalchemy.create_engine(self._url, **kwargs)
@@ -154,11 +162,19 @@ class Database:
             DatabaseConnectionError, ExecutionError, QueryTimeoutError.
         """
         start = time.perf_counter()
+        reader = self._arrow_reader()
+        if reader is not None:
+            frame = reader.fetch(sql, self._seconds(timeout))
+            if frame is not None:
+                self.last_path = "arrow"
+                return QueryResult(frame=frame, elapsed=time.perf_counter() - start)
+        self.last_path = "plain"
         with self.reading(timeout=timeout) as conn:
             result = conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
             if result.returns_rows:
                 columns = list(result.keys())
-                rows = [tuple(row) for row in result.fetchall()]
+                # The driver's own rows: SQLAlchemy adds nothing to raw SQL's values but the cost of Row objects.
+                rows = result.cursor.fetchall()
             else:
                 columns, rows = [], []
         frame = _frame(columns, rows)
@@ -171,7 +187,26 @@ class Database:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        if self._arrow is not None:
+            self._arrow.close()
         self._engine.dispose()
+
+    def _arrow_reader(self) -> Any:
+        if self.fast_path and self._arrow is None:
+            from . import fastpath
+
+            if not fastpath.available():
+                self.fast_path = False
+                return None
+            self._arrow = fastpath.ArrowReader(fastpath.libpq_uri(self._url, self._connect_timeout))
+        return self._arrow
+
+    def _seconds(self, timeout: float | None) -> float:
+        seconds = self.query_timeout if timeout is None else timeout
+        if not (isinstance(seconds, (int, float)) and seconds > 0):
+            raise ConfigurationError(f"the query timeout must be a positive number of seconds, got {seconds!r}",
+                                     setting="query_timeout", hint="Set query_timeout to e.g. 30.")
+        return seconds
 
     @contextmanager
     def reading(self, *, timeout: float | None = None) -> Iterator["Connection"]:
@@ -182,10 +217,7 @@ class Database:
         """
         from sqlalchemy import exc as sa_exc
 
-        seconds = self.query_timeout if timeout is None else timeout
-        if not seconds > 0:
-            raise ConfigurationError(f"the query timeout must be a positive number of seconds, got {seconds!r}",
-                                     setting="query_timeout", hint="Set query_timeout to e.g. 30.")
+        seconds = self._seconds(timeout)
         conn = self._connect()
         interrupter: _Interrupter | None = None
         try:
@@ -195,6 +227,8 @@ class Database:
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
             elif self.backend == "sqlite":
                 interrupter = _Interrupter(conn.connection.dbapi_connection, seconds)
+            elif _dialect(self.backend) is not None:
+                _dialect(self.backend).begin_read_only(conn, seconds)
             yield conn
         except sa_exc.DBAPIError as exc:
             raise self._execution_error(exc, seconds, interrupter) from exc
@@ -211,8 +245,13 @@ class Database:
         try:
             return self._engine.connect()
         except sa_exc.SQLAlchemyError as exc:
-            reason = self._clean(getattr(exc, "orig", None) or exc)
-            raise DatabaseConnectionError(f"cannot connect to {self.url}: {reason}", hint=self._connect_hint()) from exc
+            orig = getattr(exc, "orig", None)
+            reason = self._clean(orig or exc)
+            hint = self._thin_mode_hint(orig) or self._connect_hint()
+            raise DatabaseConnectionError(f"cannot connect to {self.url}: {reason}", hint=hint) from exc
+
+    def _thin_mode_hint(self, orig: Any) -> str | None:
+        return _dialect(self.backend).thin_mode_hint(orig) if self.backend == "oracle" else None
 
     def _connect_hint(self) -> str:
         if self.backend == "sqlite":
@@ -227,7 +266,9 @@ class Database:
         orig = exc.orig
         sql = exc.statement
         sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-        if (interrupter is not None and interrupter.fired) or sqlstate == _PG_QUERY_CANCELED:
+        dialect = _dialect(self.backend)
+        if (interrupter is not None and interrupter.fired) or sqlstate == _PG_QUERY_CANCELED or (
+                dialect is not None and dialect.is_timeout(orig)):
             return QueryTimeoutError(
                 f"the query ran longer than {seconds:g} s and was cancelled", seconds=seconds, sql=sql,
                 hint="Make it cheaper (filter, aggregate, LIMIT) or raise query_timeout "
@@ -236,8 +277,14 @@ class Database:
             return DatabaseConnectionError(
                 f"the connection to {self.url} was lost: {self._clean(orig)}",
                 hint="Check that the database server is up, then run the query again.")
+        thin_mode = self._thin_mode_hint(orig)
+        if thin_mode is not None:
+            return ExecutionError(self._clean(orig), sql=sql, hint=thin_mode)
         diag = getattr(orig, "diag", None)
         position = getattr(diag, "statement_position", None)
+        args = getattr(orig, "args", ())
+        if self.backend in {"mysql", "mariadb"} and len(args) == 2 and isinstance(args[0], int):
+            return ExecutionError(f"{self._clean(args[1])} (error {args[0]})", sql=sql)  # pymysql: (errno, text)
         return ExecutionError(self._clean(orig), sql=sql, position=int(position) if position else None,
                               hint=getattr(diag, "message_hint", None))
 
@@ -247,6 +294,19 @@ class Database:
         text = redact(lines[0] if lines else type(error).__name__)
         password = self._url.password
         return text.replace(str(password), "***") if password else text
+
+
+def _dialect(backend: str) -> Any:
+    """The module of :mod:`vanna_magic.core.dialects` that sets up sessions of ``backend``, if one does."""
+    if backend in {"mysql", "mariadb"}:
+        from .dialects import mysql
+
+        return mysql
+    if backend == "oracle":
+        from .dialects import oracle
+
+        return oracle
+    return None
 
 
 def _parse_url(url: str) -> "URL":

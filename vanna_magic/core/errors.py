@@ -14,7 +14,9 @@ can act on the fields::
     ├── FirewallError               the firewall rejected a statement (rule=, sql=, node=)
     ├── ExecutionError              the database rejected a statement (sql=, position=)
     ├── QueryTimeoutError           a stage ran past its time limit (seconds=)
-    └── RateLimitError              too many calls; retry after (retry_after=)
+    ├── RateLimitError              too many calls; retry after (retry_after=)
+    ├── CircuitOpenError            a part failed repeatedly; calls fail fast until retry_at (breaker=, since=)
+    └── ProtocolError               a sidebar comm message the kernel cannot accept
 
 Third-party exceptions are converted where a stage meets its library and chained
 with ``raise ... from exc``.  Messages never contain passwords or API keys:
@@ -111,6 +113,16 @@ class RateLimitError(VannaError):
     stage = "generate"
 
 
+class CircuitOpenError(VannaError):
+    """A part (database, model, index) failed repeatedly; its breaker fails calls fast until ``retry_at``."""
+
+
+class ProtocolError(VannaError):
+    """A JupyterLab sidebar message the kernel cannot accept (not an object, unknown op, bad arguments)."""
+
+    stage = "sidebar"
+
+
 __all__ = [
     "VannaError",
     "ConfigurationError",
@@ -123,4 +135,6 @@ __all__ = [
     "ExecutionError",
     "QueryTimeoutError",
     "RateLimitError",
+    "CircuitOpenError",
+    "ProtocolError",
 ]

@@ -3,7 +3,7 @@
 Layout of a knowledge-base folder (several folders may be combined)::
 
     examples/**/*.sql          "-- Question: ..." (and "-- Description: ...") headers, then one statement
-    semantic.yaml, semantic/*.yaml   metrics, dimensions, glossary, relationships
+    semantic.yaml, semantic/*.yaml   metrics, dimensions, glossary, relationships, tables
     docs/**/*.md               Markdown; a file named after a table documents that table
 
 A malformed file becomes a :class:`KnowledgeBaseError` in ``problems`` (with its path and
@@ -42,6 +42,8 @@ class Definition:
     sql: str | None = None
     tables: tuple[str, ...] = ()
     path: str | None = None
+    description: str | None = None
+    filter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ _SECTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "dimensions": ("dimension", ("name", "description", "sql"), ("tables",)),
     "glossary": ("glossary", ("term", "definition"), ()),
     "relationships": ("relationship", ("from", "to"), ("description",)),
+    "tables": ("table", ("name", "description"), ("columns",)),
 }
 
 
@@ -125,7 +128,7 @@ class _Loader:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.hashed: list[tuple[str, bytes]] = []
-        self.questions: dict[str, Example] = {}
+        self.questions: dict[str, tuple[Example, int]] = {}
 
     def problem(self, message: str, path: Path, line: int | None, hint: str | None = None) -> None:
         self.kb.problems.append(KnowledgeBaseError(message, path=str(path), line=line, hint=hint))
@@ -176,13 +179,19 @@ class _Loader:
             return
         key = question_key(question)
         if key in self.questions:
-            self.problem(f"the question {question!r} is already answered by {self.questions[key].path}",
-                         path, question_line, "Remove one of the two examples or reword its question.")
+            first, first_position = self.questions[key]
+            if first_position != position:
+                self.problem(f"the question {question!r} is overridden by {first.path}, from a knowledge base "
+                             "of higher precedence", path, question_line,
+                             "Remove one of the two examples if they should not differ.")
+            else:
+                self.problem(f"the question {question!r} is already answered by {first.path}",
+                             path, question_line, "Remove one of the two examples or reword its question.")
             return
         description = headers.get("description", ("", 0))[0] or None
         sql = body.rstrip().rstrip(";").rstrip()
         example = Example(question=question, sql=sql, description=description, path=str(path), line=sql_line)
-        self.questions[key] = example
+        self.questions[key] = (example, position)
         self.kb.examples.append(example)
 
     def _valid_sql(self, sql: str, path: Path, sql_line: int) -> bool:
@@ -240,6 +249,8 @@ class _Loader:
     def _section(self, loader: Any, path: Path, key_node: Any, node: Any) -> None:
         import yaml
 
+        from .entries import EXPECTED, make_entry, right_type
+
         name = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
         line = node.start_mark.line + 1
         if name not in _SECTIONS:
@@ -274,16 +285,18 @@ class _Loader:
                              f"a {kind} entry is missing {', '.join(repr(m) for m in missing)}", path, entry_line)
                 continue
             wrong = [k for k in (*required, *optional) if k in values and values[k] is not None
-                     and not _right_type(k, values[k])]
+                     and not right_type(k, values[k])]
             if wrong:
-                expected = "a list of table names" if wrong[0] == "tables" else "text"
-                self.problem(f"{kind} key {wrong[0]!r} must be {expected}", path, lines[wrong[0]])
+                self.problem(f"{kind} key {wrong[0]!r} must be {EXPECTED.get(wrong[0], 'text')}", path,
+                             lines[wrong[0]])
                 continue
-            definition = _definition(kind, values, path)
-            if isinstance(definition, str):
-                self.problem(definition, path, entry_line)
+            entry = make_entry(kind, values, path)
+            if isinstance(entry, str):
+                self.problem(entry, path, entry_line)
+            elif isinstance(entry, Document):
+                self.kb.documents.append(entry)
             else:
-                self.kb.definitions.append(definition)
+                self.kb.definitions.append(entry)
 
     def document(self, root: Path, position: int, path: Path) -> None:
         text = self.read(root, position, path)
@@ -325,64 +338,3 @@ def _second_statement_line(sql: str, dialect: str | None) -> int:
         else:
             seen_statement = True
     return 1
-
-
-def _right_type(key: str, value: Any) -> bool:
-    if key == "tables":
-        return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-    return isinstance(value, str)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _definition(kind: str, values: dict[str, Any], path: Path) -> Definition | str:
-    """The :class:`Definition` of one YAML entry, or a message saying why the entry is unusable."""
-    where = str(path)
-    if kind == "glossary":
-        term = _one_line(values["term"])
-        return Definition(kind, term, f"term {term}: {_one_line(values['definition'])}", path=where)
-    if kind == "relationship":
-        ends = [_one_line(values["from"]), _one_line(values["to"])]
-        for end in ends:
-            table, _, column = end.rpartition(".")
-            if not table or not column:
-                return f"relationship end {end!r} must be written 'table.column'"
-        text = f"relationship {ends[0]} -> {ends[1]}"
-        if values.get("description"):
-            text += f" -- {_one_line(values['description'])}"
-        tables = tuple(dict.fromkeys(end.rpartition(".")[0] for end in ends))
-        return Definition(kind, f"{ends[0]} -> {ends[1]}", text, tables=tables, path=where)
-    name, sql = _one_line(values["name"]), str(values["sql"]).strip()
-    condition = _one_line(values["filter"]) if values.get("filter") else None
-    text = f"{kind} {name} = {_one_line(sql)}"
-    if condition:
-        text += f" WHERE {condition}"
-    text += f" -- {_one_line(values['description'])}"
-    listed = values.get("tables")
-    if isinstance(listed, str):
-        tables = (listed,)
-    elif listed:
-        tables = tuple(listed)
-    else:
-        tables = _tables_of_expression(sql, condition)
-    return Definition(kind, name, text, sql=sql, tables=tables, path=where)
-
-
-def _tables_of_expression(sql: str, condition: str | None) -> tuple[str, ...]:
-    """Table qualifiers used by a metric or dimension expression (``orders.amount`` -> ``orders``)."""
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.errors import ParseError, TokenError
-
-    statement = f"SELECT {sql}" + (f" WHERE {condition}" if condition else "")
-    for dialect in _FALLBACK_DIALECTS:
-        try:
-            tree = sqlglot.parse_one(statement, read=dialect)
-        except (ParseError, TokenError):
-            continue
-        names = [c.table for c in tree.find_all(exp.Column) if c.table]
-        names += [t.name for t in tree.find_all(exp.Table) if t.name]
-        return tuple(dict.fromkeys(names))
-    return ()

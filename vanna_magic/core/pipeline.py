@@ -9,25 +9,28 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .answer import Answer, Attempt
 from .errors import (
+    CircuitOpenError,
     ExecutionError,
     FirewallError,
     GenerationError,
     ModelNotConfiguredError,
     VannaError,
 )
+from .health import READ_ONLY, guarded
 
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .config import Settings
     from .db import Database
     from .firewall import Firewall
+    from .health import Health
     from .llm import Completion, LanguageModel
     from .prompt import Prompt, RepairNote
-    from .retrieve import Retriever
+    from .retrieve import Retrieved, Retriever
 
 # Errors the model can fix when shown them; anything else (timeouts, lost
 # connections, a missing model) ends the question at once.
@@ -55,6 +58,8 @@ class AskContext:
     model: "LanguageModel | None"
     run: bool = True
     answer: Answer = field(default_factory=lambda: Answer(question=None))
+    health: "Health | None" = None  # circuit breakers around the database, model and index
+    limiter: "Callable[[], None] | None" = None  # called before each model call; raises RateLimitError
 
 
 @contextmanager
@@ -78,8 +83,34 @@ def guard(ctx: AskContext) -> None:
 
 def retrieve(ctx: AskContext) -> None:
     with timed(ctx.answer, "retrieve"):
-        tables = ctx.catalog.tables()
-        ctx.answer.retrieved = ctx.retriever.retrieve(ctx.question, tables, k=ctx.settings.top_k)
+        tables = guarded(ctx.health, "database", ctx.catalog.tables)
+        policy = getattr(ctx.firewall, "policy", None)
+        if policy is not None:  # the model only learns the tables and columns the role may use
+            tables = policy.visible_tables(tables)
+        ctx.answer.retrieved = _retrieve_or_degrade(ctx, tables)
+        if policy is not None:
+            retrieved = ctx.answer.retrieved
+            retrieved.tables = policy.visible_tables(retrieved.tables)
+            dialect = ctx.firewall.dialect
+            retrieved.examples = [s for s in retrieved.examples if policy.can_read(s.example.sql, dialect)]
+            retrieved.definitions = [d for d in retrieved.definitions if policy.can_use(d.tables, d.sql, dialect)]
+            retrieved.documents = [d for d in retrieved.documents if policy.can_use((d.table or "",), None, dialect)]
+
+
+def _retrieve_or_degrade(ctx: AskContext, tables: list) -> "Retrieved":
+    """Retrieval through the index breaker; with the index down the prompt gets the schema alone."""
+    from .retrieve import SMALL_SCHEMA, Retrieved
+
+    try:
+        return guarded(ctx.health, "index", lambda: ctx.retriever.retrieve(ctx.question, tables,
+                                                                            k=ctx.settings.top_k))
+    except Exception as exc:
+        if ctx.health is None or (isinstance(exc, VannaError) and not isinstance(exc, CircuitOpenError)):
+            raise
+        reason = exc.message if isinstance(exc, VannaError) else f"{type(exc).__name__}: {exc}"
+        ctx.answer.notes.append(f"the knowledge-base index is unavailable ({reason.splitlines()[0]}); "
+                                "the prompt has the schema but no retrieved examples or definitions")
+        return Retrieved(tables=list(tables)[:SMALL_SCHEMA])
 
 
 def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
@@ -95,8 +126,11 @@ def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
 
 def generate(ctx: AskContext, prompt: "Prompt") -> "Completion":
     assert ctx.model is not None
+    model = ctx.model
+    if ctx.limiter is not None:
+        ctx.limiter()
     with timed(ctx.answer, "generate"):
-        completion = ctx.model.complete(prompt.messages)
+        completion = guarded(ctx.health, "model", lambda: model.complete(prompt.messages))
     answer = ctx.answer
     answer.model = completion.model
     answer.replayed = answer.replayed or completion.replayed
@@ -118,7 +152,8 @@ def execute(ctx: AskContext, attempt: Attempt) -> None:
         ctx.answer.status = "not_run"
         return
     with timed(ctx.answer, "execute"):
-        result = ctx.database.execute(attempt.executed_sql or "", timeout=ctx.settings.query_timeout)
+        result = guarded(ctx.health, "database", lambda: ctx.database.execute(
+            attempt.executed_sql or "", timeout=ctx.settings.query_timeout))
     ctx.answer.frame = result.frame
     ctx.answer.status = "ok"
 
@@ -196,9 +231,35 @@ def run_given_sql(ctx: AskContext, sql: str) -> Answer:
     return ctx.answer
 
 
+def answer_while_model_is_down(ctx: AskContext) -> Answer:
+    """LIMITED_AI with the model's breaker open: a near-identical example still answers, and says so."""
+    assert ctx.health is not None
+    breaker = ctx.health.breakers["model"]
+    try:
+        match = guarded(ctx.health, "index", lambda: ctx.retriever.exact_match(ctx.question))
+    except Exception:  # the index is down too: nothing can answer
+        match = None
+    if match is None:
+        raise breaker.open_error()
+    ctx.answer.source = "knowledge_base"
+    ctx.answer.notes.append(f"the model is unavailable ({breaker.last_error}): answered with the knowledge-base "
+                            f"example {match.example.question!r} (similarity {match.score:.2f})")
+    return run_given_sql(ctx, match.example.sql)
+
+
 def ask(ctx: AskContext) -> Answer:
     guard(ctx)
+    model_down = False
+    if ctx.health is not None:
+        ctx.health.breakers["database"].check()  # EMERGENCY: fail fast, saying since when
+        mode = ctx.health.request_mode(model_configured=ctx.model is not None)
+        if mode.name == READ_ONLY:
+            raise VannaError(f"read-only mode: {mode.reason}, so questions cannot be answered", stage="mode",
+                             hint="%%vsql still runs SQL you write; %vanna status says when the parts are retried.")
+        model_down = ctx.model is not None and not ctx.health.available("model")
     retrieve(ctx)
+    if model_down:
+        return answer_while_model_is_down(ctx)
     if ctx.model is None:
         return answer_from_knowledge_base(ctx)
     return ask_model(ctx)

@@ -34,6 +34,7 @@ class Retrieved:
     documents: list[Document] = field(default_factory=list)
 
 
+_CORPORA = ("questions", "descriptions", "definitions", "documents")
 SMALL_SCHEMA = 12  # up to this many tables, every table goes to the prompt, ranked
 MAX_LINKED = 10
 MIN_EVIDENCE = 0.15
@@ -165,6 +166,25 @@ class Retriever:
     def closest_questions(self, question: str, n: int = 3) -> list[ScoredExample]:
         """The ``n`` knowledge-base questions most similar to ``question``, best first."""
         return self._search_examples("questions", self._vector(question), n)
+
+    def warm(self) -> dict[str, int]:
+        """Build (or load) the index of every knowledge-base corpus now; the size of each."""
+        return {corpus: self._index(corpus).ntotal for corpus in _CORPORA}
+
+    def rebuild(self) -> dict[str, int]:
+        """Forget this knowledge base's cached indexes, on disk and in memory, and build them again."""
+        import re
+
+        pattern = re.compile(rf"(?:{'|'.join(_CORPORA)}|tables)-{self._roots_id}-[0-9a-f]{{24}}\.(faiss|keys\.npy)")
+        with self._lock:
+            self._indexes.clear()
+            for schema in self._schemas.values():
+                schema.index = None
+            if self.cache_dir.is_dir():
+                for entry in self.cache_dir.iterdir():
+                    if pattern.fullmatch(entry.name):
+                        entry.unlink(missing_ok=True)
+            return self.warm()
 
     def _vector(self, text: str) -> "np.ndarray":
         with self._lock:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
     from .firewall import Firewall
     from .knowledge import KnowledgeBase
     from .llm import LanguageModel
+    from .policy import RolePolicy
     from .retrieve import Retriever
+    from .store import Store
 
 T = TypeVar("T")
 _MODEL_SETTINGS = ("model", "api_base", "replay_file", "replay_mode", "model_timeout", "model_retries", "temperature")
@@ -35,11 +38,12 @@ class Session:
         model: a litellm model string, or any object with ``complete(messages)``
             (see :class:`vanna_magic.core.llm.LanguageModel`); from settings when omitted.
         settings: resolved settings; read from their sources when omitted.
+        clock: seconds since the epoch, for the breakers, history and rate limits (a seam for tests).
         **overrides: any setting by name (``max_rows=100``, ``knowledge_base="kb/"``...).
     """
 
     def __init__(self, connection: str | None = None, *, model: "str | LanguageModel | None" = None,
-                 settings: Settings | None = None, **overrides: Any):
+                 settings: Settings | None = None, clock: Callable[[], float] | None = None, **overrides: Any):
         if connection is not None:
             overrides["connection"] = connection
         if isinstance(model, str):
@@ -51,6 +55,12 @@ class Session:
         self._parts: dict[str, tuple[Any, Any]] = {}
         self._lock = threading.RLock()
         self.knowledge_problems_seen: set[str] = set()
+        from .health import Health
+        from .identity import current_user
+
+        self.clock = clock or time.time
+        self.user = current_user()
+        self.health = Health(self.settings.breakers, self.settings.breaker_successes, clock=self.clock)
 
     def configure(self, settings: Settings | None = None, **overrides: Any) -> "Session":
         """Apply new settings; parts whose inputs changed are rebuilt on next use."""
@@ -84,10 +94,18 @@ class Session:
     def database(self, connection: str | None = None) -> "Database":
         from .db import Database
 
-        url = connection or self.connection_url
+        url = self.resolve_connection(connection or self.connection_url)
         name = "database" if connection is None else f"database:{url}"
         return self._part(name, (url, self.settings.query_timeout),
                           lambda: Database(url, query_timeout=self.settings.query_timeout))
+
+    def resolve_connection(self, value: str) -> str:
+        """A URL as given; a connection name as the URL it stands for (:mod:`vanna_magic.core.connections`)."""
+        from .connections import is_url, load_connections, resolve
+
+        if is_url(value):
+            return value
+        return resolve(value, load_connections(connections_file=self.settings.connections_file))
 
     def catalog(self, connection: str | None = None) -> "Catalog":
         from .catalog import Catalog
@@ -97,13 +115,10 @@ class Session:
         return self._part(name, id(db), lambda: Catalog(db))
 
     def knowledge_roots(self) -> list[Path]:
-        if self.settings.knowledge_base:
-            return [Path(self.settings.knowledge_base).expanduser()]
-        if self.is_demo:
-            from .demo import demo_knowledge_base
+        """Knowledge-base folders, highest precedence first (see :mod:`vanna_magic.core.sources`)."""
+        from .sources import knowledge_sources
 
-            return [demo_knowledge_base()]
-        return []
+        return [source.path for source in knowledge_sources(self.settings, is_demo=self.is_demo)]
 
     @property
     def knowledge_base(self) -> "KnowledgeBase":
@@ -132,15 +147,57 @@ class Session:
         key = tuple(getattr(self.settings, name) for name in _MODEL_SETTINGS)
         return self._part("model", key, lambda: make_model(self.settings))
 
-    def firewall(self, dialect: str, max_rows: int) -> "Firewall":
-        from .firewall import Firewall
+    @property
+    def store(self) -> "Store":
+        """History, audit events and rate-limit state (:mod:`vanna_magic.core.store`)."""
+        from .store import STORE_FILE, Store
 
-        return self._part(f"firewall:{dialect}", (dialect, max_rows), lambda: Firewall(dialect, max_rows))
+        path = Path(self.settings.store_path).expanduser() if self.settings.store_path else \
+            self.settings.cache_path / STORE_FILE
+        return self._part("store", str(path), lambda: Store(path, clock=self.clock))
+
+    def record_audit(self, event: dict[str, Any]) -> int | None:
+        """Write an audit event (e.g. a firewall verdict) to the store; its id, or None when not kept."""
+        return self.store.record_audit(event, user=self.user)
+
+    def data_policy(self) -> "RolePolicy | None":
+        """The data policy of the current role (setting ``role``, else the user's), or None without a policy file."""
+        if not self.settings.policy_file:
+            return None
+        from .identity import current_user
+        from .policy import load_policy
+
+        path = Path(self.settings.policy_file).expanduser()
+        stat = path.stat() if path.is_file() else None
+        key = (str(path), stat and (stat.st_mtime_ns, stat.st_size))
+        policy = self._part("policy", key, lambda: load_policy(path))
+        return policy.role_for(current_user(), self.settings.role)
+
+    def firewall(self, dialect: str, max_rows: int, connection: str | None = None) -> "Firewall":
+        """The firewall for this connection: row cap, the role's data policy, rejections audited to the store."""
+        from .firewall import Firewall, current_user
+
+        policy = self.data_policy()
+        catalog = self.catalog(connection) if policy is not None else None
+
+        def columns(schema: str | None, table: str) -> list[str] | None:
+            assert catalog is not None
+            found = [t for t in catalog.tables() if t.name.lower() == table.lower()]
+            if schema is not None:  # the default schema (main, public) is not written in the catalog
+                found = [t for t in found if (t.schema or schema).lower() == schema.lower()]
+            return [c.name for c in found[0].columns] if len(found) == 1 else None
+
+        key = (dialect, max_rows, policy, id(catalog))
+        return self._part(f"firewall:{dialect}:{connection}", key, lambda: Firewall(
+            dialect, max_rows, policy=policy, columns=columns, user=current_user(),
+            on_reject=lambda event: self.record_audit(event.to_dict())))
 
     def _context(self, question: str, *, run: bool, limit: int | None, connection: str | None,
                  for_question: bool = True):
+        from .operations import model_limiter
         from .pipeline import AskContext
 
+        self.health.configure(self.settings.breakers, self.settings.breaker_successes)
         max_rows = self.settings.max_rows if limit is None else _positive(limit, "limit")
         settings = self.settings if limit is None else self.settings.replace(max_rows=max_rows)
         db = self.database(connection)
@@ -148,22 +205,25 @@ class Session:
                         max_rows=max_rows, preview_rows=settings.preview_rows)
         return AskContext(question=question, settings=settings, database=db, catalog=self.catalog(connection),
                           retriever=self.retriever if for_question else None,
-                          firewall=self.firewall(db.dialect, max_rows),
-                          model=self.model if for_question else None, run=run, answer=answer)
+                          firewall=self.firewall(db.dialect, max_rows, connection),
+                          model=self.model if for_question else None, run=run, answer=answer,
+                          health=self.health, limiter=model_limiter(self, self.model) if for_question else None)
 
     def ask(self, question: str, *, run: bool = True, limit: int | None = None,
             connection: str | None = None) -> Answer:
         """Answer ``question`` with SQL and, unless ``run=False``, its rows."""
+        from .operations import recorded
         from .pipeline import ask
 
-        return ask(self._context(question, run=run, limit=limit, connection=connection))
+        return recorded(self, "question", self._context(question, run=run, limit=limit, connection=connection), ask)
 
     def run_sql(self, sql: str, *, limit: int | None = None, connection: str | None = None) -> Answer:
         """Run SQL written by a person through the firewall and the read-only executor."""
+        from .operations import recorded
         from .pipeline import run_sql
 
         ctx = self._context("", run=True, limit=limit, connection=connection, for_question=False)
-        return run_sql(ctx, sql)
+        return recorded(self, "sql", ctx, lambda c: run_sql(c, sql))
 
     def schema(self, table: str | None = None, *, refresh: bool = False) -> "list[Table]":
         catalog = self.catalog()
@@ -172,10 +232,11 @@ class Session:
 
     def status(self) -> dict[str, Any]:
         """What is connected and configured, checked now (the database is pinged)."""
-        info: dict[str, Any] = {"connection": redact(self.connection_url), "demo": self.is_demo}
+        info: dict[str, Any] = {"connection": None, "demo": self.is_demo}
         try:
+            info["connection"] = redact(self.connection_url)  # the demo database may fail to build
             db = self.database()
-            db.ping()
+            self.health.call("database", db.ping)
             info.update(database="ok", dialect=db.dialect, tables=len(self.catalog().tables()))
         except VannaError as exc:
             info.update(database="unreachable", database_error=str(exc))
@@ -187,11 +248,9 @@ class Session:
             "roots": [str(r) for r in kb.roots], "examples": len(kb.examples),
             "definitions": len(kb.definitions), "documents": len(kb.documents),
             "problems": [str(p) for p in kb.problems]}
-        if info["database"] != "ok":
-            info["mode"] = "EMERGENCY" if self.settings.connection else "CONFIGURATION"
-        else:
-            info["mode"] = "FULL_OPERATIONAL" if model is not None else "LIMITED_AI"
-        return info
+        from .operations import health_report
+
+        return health_report(self, info)
 
     def close(self) -> None:
         with self._lock:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 
 def load_ipython_extension(ipython) -> None:
+    from .comm import register_comm_target
     from .magics import VannaMagic
 
-    ipython.register_magics(VannaMagic(shell=ipython))
+    magic = VannaMagic(shell=ipython)
+    ipython.register_magics(magic)
+    register_comm_target(ipython, magic._session)  # the JupyterLab sidebar's channel
 
 
 def unload_ipython_extension(ipython) -> None:
+    from .comm import unregister_comm_target
     from .magics import VannaMagic
 
+    unregister_comm_target(ipython)
     registered = ipython.magics_manager.registry.get(VannaMagic.__name__)
     if registered is not None:
         registered.session.close()

@@ -24,7 +24,7 @@ def _ask_parser() -> MagicParser:
                         help="store the result DataFrame in this variable")
     parser.add_argument("--no-run", action="store_true", help="show the SQL without running it")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this question")
-    parser.add_argument("--connection", metavar="URL", help="database URL for this question only")
+    parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this question only")
     return parser
 
 
@@ -33,7 +33,7 @@ def _vsql_parser() -> MagicParser:
     parser.add_argument("-o", "--output", type=identifier, metavar="VAR",
                         help="store the result DataFrame in this variable")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this statement")
-    parser.add_argument("--connection", metavar="URL", help="database URL for this statement only")
+    parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this statement only")
     return parser
 
 
@@ -120,9 +120,15 @@ class _VannaMagicMethods(Magics):
     @line_magic
     def vanna(self, line: str):
         """``%vanna COMMAND ...``: see ``%vanna help``."""
+        self.raw_line = line  # commands taking SQL read it verbatim: shlex would drop its quotes
         args = VANNA.parse(split_words(line))
         name = args.command or "help"
-        return self._guarded(lambda: REGISTRY[name].run(self, args))
+
+        def run():
+            self._session().record_audit({"kind": "command", "command": name})  # usage counts of %vanna tools
+            return REGISTRY[name].run(self, args)
+
+        return self._guarded(run)
 
 
 VannaMagic = magics_class(type("VannaMagic", (_VannaMagicMethods,), _setting_traits()))

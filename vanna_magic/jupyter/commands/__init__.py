@@ -16,7 +16,7 @@ from ..options import MagicParser
 if TYPE_CHECKING:
     from ..magics import VannaMagic
 
-MODULES = ("connection", "schema", "status", "help")
+MODULES = ("connection", "schema", "status", "knowledge", "operations", "history", "memory", "policy", "help")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""Oracle through python-oracledb (thin mode): read-only transactions, ``call_timeout``, the bulk catalog.
+
+Each reading starts with ``SET TRANSACTION READ ONLY`` (it must be the transaction's first
+statement; the pool's rollback ends the previous one) and sets the driver's ``call_timeout``
+(milliseconds) on the connection, which stops a round trip that takes too long. The catalog
+is three queries over ``ALL_TAB_COMMENTS``/``ALL_TABLES``, ``ALL_TAB_COLUMNS``/``ALL_COL_COMMENTS``
+and ``ALL_CONSTRAINTS``/``ALL_CONS_COLUMNS`` for the current schema. Names Oracle stores in
+upper case are shown in lower case, as SQLAlchemy does: unquoted, they mean the same.
+
+Driver errors are classified by their codes (``DPY-4024``, ``ORA-01013``, the ``DPY-3xxx``
+family of features thin mode lacks), never by their text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..catalog import Table
+
+_CALL_TIMEOUT = "DPY-4024"  # thin mode: call timeout of N ms exceeded
+_TIMEOUT_CODES = frozenset({"ORA-01013", "ORA-03156"})  # user requested cancel; OCI call timed out (thick mode)
+_THIN_HINT = ("python-oracledb's thin mode lacks this ({code}). Use thick mode: install Oracle Instant Client "
+              "and call oracledb.init_oracle_client() before connecting, or ask the DBA for a 12.1+ server and "
+              "a 12c password verifier.")
+_CURRENT = "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')"
+
+TABLES = f"""
+SELECT c.table_name, c.table_type, c.comments, t.num_rows
+FROM all_tab_comments c LEFT JOIN all_tables t ON t.owner = c.owner AND t.table_name = c.table_name
+WHERE c.owner = {_CURRENT} AND c.table_type IN ('TABLE', 'VIEW') AND c.table_name NOT LIKE 'BIN$%'
+ORDER BY c.table_name"""
+COLUMNS = f"""
+SELECT col.table_name, col.column_name, col.data_type, col.char_length, col.data_precision, col.data_scale,
+       col.nullable, cc.comments
+FROM all_tab_columns col
+LEFT JOIN all_col_comments cc
+  ON cc.owner = col.owner AND cc.table_name = col.table_name AND cc.column_name = col.column_name
+WHERE col.owner = {_CURRENT}
+ORDER BY col.table_name, col.column_id"""
+CONSTRAINTS = f"""
+SELECT c.table_name, c.constraint_name, c.constraint_type, cc.column_name, r.owner, r.table_name, rc.column_name
+FROM all_constraints c
+JOIN all_cons_columns cc ON cc.owner = c.owner AND cc.constraint_name = c.constraint_name
+LEFT JOIN all_constraints r ON r.owner = c.r_owner AND r.constraint_name = c.r_constraint_name
+LEFT JOIN all_cons_columns rc
+  ON rc.owner = r.owner AND rc.constraint_name = r.constraint_name AND rc.position = cc.position
+WHERE c.owner = {_CURRENT} AND c.constraint_type IN ('P', 'R')
+ORDER BY c.table_name, c.constraint_name, cc.position"""
+CURRENT_SCHEMA = f"SELECT {_CURRENT} FROM dual"
+QUERIES = (TABLES, COLUMNS, CONSTRAINTS, CURRENT_SCHEMA)
+_UPPER = re.compile(r"[A-Z][A-Z0-9_$#]*\Z")
+
+
+def begin_read_only(conn: Any, seconds: float) -> None:
+    """Limit each round trip to ``seconds`` and make this transaction read-only."""
+    conn.connection.dbapi_connection.call_timeout = max(1, round(seconds * 1000))
+    conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def _error(orig: Any) -> Any:
+    """The driver's ``_Error`` (``full_code``, ``code``) inside an ``oracledb.Error``, if any."""
+    args = getattr(orig, "args", ())
+    return args[0] if args and hasattr(args[0], "full_code") else None
+
+
+def is_timeout(orig: Any) -> bool:
+    error = _error(orig)
+    return error is not None and (error.full_code == _CALL_TIMEOUT or error.full_code in _TIMEOUT_CODES)
+
+
+def thin_mode_hint(orig: Any) -> str | None:
+    """The hint for an error thin mode raises because it lacks a feature (``DPY-3xxx``); None otherwise."""
+    error = _error(orig)
+    if error is not None and str(error.full_code).startswith("DPY-3"):
+        return _THIN_HINT.format(code=error.full_code)
+    return None
+
+
+def _name(name: str) -> str:
+    return name.lower() if _UPPER.match(name) else name
+
+
+def _type(data_type: str, length: Any, precision: Any, scale: Any) -> str:
+    if data_type == "NUMBER" and precision is not None:
+        return f"NUMBER({precision},{scale})" if scale else f"NUMBER({precision})"
+    if data_type in {"VARCHAR2", "NVARCHAR2", "CHAR", "NCHAR"} and length:
+        return f"{data_type}({length})"
+    return data_type
+
+
+def read_tables(db: Any) -> "list[Table]":
+    from ..catalog import _rows
+
+    with db.reading() as conn:
+        results = [_rows(conn, sql) for sql in QUERIES]
+    return assemble(*results)
+
+
+def assemble(tables: list[tuple], columns: list[tuple], constraints: list[tuple],
+             current: list[tuple]) -> "list[Table]":
+    """Tables from the rows of :data:`QUERIES`, in that order."""
+    from ..catalog import ForeignKey, _Draft
+
+    schema = current[0][0] if current else None
+    drafts: dict[str, _Draft] = {}
+    for name, kind, comment, rows in tables:
+        draft = drafts[name] = _Draft(None, _name(name), "view" if kind == "VIEW" else "table")
+        draft.comment = comment or None
+        draft.row_estimate = int(rows) if rows is not None else None
+    for name, column, data_type, length, precision, scale, nullable, comment in columns:
+        if name in drafts:
+            drafts[name].columns.append((_name(column), _type(data_type, length, precision, scale),
+                                         nullable == "Y", comment or None))
+    grouped: dict[tuple[str, str], list[tuple]] = {}
+    for name, constraint, kind, column, ref_owner, ref_table, ref_column in constraints:
+        grouped.setdefault((name, constraint), []).append((kind, column, ref_owner, ref_table, ref_column))
+    for (name, _), parts in grouped.items():
+        draft = drafts.get(name)
+        if draft is None:
+            continue
+        columns_ = tuple(_name(p[1]) for p in parts)
+        kind, ref_owner, ref_table = parts[0][0], parts[0][2], parts[0][3]
+        if kind == "P":
+            draft.primary_key = columns_
+        elif ref_table is not None:
+            ref = _name(ref_table) if ref_owner == schema else f"{_name(ref_owner)}.{_name(ref_table)}"
+            draft.foreign_keys.append(ForeignKey(columns_, ref, tuple(_name(p[4]) for p in parts)))
+    return [draft.table() for draft in drafts.values()]

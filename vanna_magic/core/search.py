@@ -1,0 +1,154 @@
+"""``%vanna search TEXT``: one ranked list over tables, columns, definitions, documents and examples.
+
+Relevance combines two scores in [0, 1]: the cosine between the query and the item's text
+(the configured embedder), and how well the item's name matches the query (the share of the
+name's words in the query times the share of the query's words in the name). The larger one
+counts in full and the smaller one for :data:`SECOND_WEIGHT`, capped at 1. So ``revenue`` puts
+the metric named revenue first, then what talks about revenue. An example's name is its
+question, so examples are ranked by cosine alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from .embed import content_stems
+
+if TYPE_CHECKING:
+    from .catalog import Table
+    from .embed import Embedder
+    from .knowledge import KnowledgeBase
+    from .session import Session
+
+SECOND_WEIGHT = 0.25
+POOL = 50  # nearest items by cosine re-scored with the name bonus
+_CELL = re.compile(r"(?<!\\)\|")  # a Markdown table cell boundary: a pipe not escaped as \|
+KINDS = ("table", "column", "metric", "dimension", "glossary", "relationship", "doc", "example")
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # one of KINDS
+    name: str
+    score: float  # relevance in [0, 1]
+    text: str  # a line saying what the item is
+    path: str | None = None  # the knowledge-base file it comes from, if any
+
+
+@dataclass(frozen=True)
+class _Item:
+    kind: str
+    name: str
+    text: str  # what is embedded
+    summary: str
+    path: str | None = None
+
+
+def search(query: str, kb: "KnowledgeBase", tables: Sequence["Table"], embedder: "Embedder", cache_dir: Path,
+           *, limit: int = 10, kinds: Sequence[str] = KINDS) -> list[Hit]:
+    """The ``limit`` items most relevant to ``query``, best first; ``kinds`` restricts what is searched."""
+    from .index import load_or_build
+
+    items = [item for item in _items(kb, tables) if item.kind in kinds]
+    terms = set(content_stems(query))
+    if not items or not query.strip():
+        return []
+    texts = [item.text for item in items]
+    roots = "\0".join(str(r) for r in kb.roots)
+    prefix = "search-" + hashlib.sha256(roots.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    index = load_or_build(cache_dir, kb.content_hash, texts, embedder, prefix=prefix)
+    vector = embedder.embed([query])
+    named = [0.0 if item.kind == "example" else _name_match(item.name, terms) for item in items]
+    _, ids = index.search(vector, POOL)
+    candidates = sorted({int(i) for i in ids[0] if i >= 0} | {i for i, b in enumerate(named) if b > 0})
+    cosines = index.vectors(candidates) @ vector[0] if candidates else []
+    scored = [(_combine(max(float(c), 0.0), named[i]), i) for i, c in zip(candidates, cosines)]
+    scored.sort(key=lambda pair: (-pair[0], KINDS.index(items[pair[1]].kind), items[pair[1]].name))
+    return [Hit(items[i].kind, items[i].name, round(score, 3), items[i].summary, items[i].path)
+            for score, i in scored[:limit] if score > 0]
+
+
+def search_session(session: "Session", query: str, *, limit: int = 10, kinds: Sequence[str] = KINDS) -> list[Hit]:
+    """:func:`search` over a session's knowledge base and catalog (every front end calls this one)."""
+    from .embed import make_embedder
+    from .errors import VannaError
+
+    try:
+        tables = session.catalog().tables()
+    except VannaError:
+        tables = []  # the knowledge base is still searchable without a database
+    embedder = make_embedder(session.settings.embedder, api_base=session.settings.api_base)
+    return search(query, session.knowledge_base, tables, embedder, session.settings.cache_path / "index",
+                  limit=limit, kinds=kinds)
+
+
+def _combine(a: float, b: float) -> float:
+    return min(1.0, max(a, b) + SECOND_WEIGHT * min(a, b))
+
+
+def _name_match(name: str, terms: set[str]) -> float:
+    """Share of the stems of ``name`` in the query times share of the query's stems in ``name``.
+
+    >>> _name_match("order_items", {"item", "order"}), _name_match("orders", {"order", "status"})
+    (1.0, 0.5)
+    """
+    stems = set(content_stems(name))
+    if not stems or not terms:
+        return 0.0
+    common = len(stems & terms)
+    return common / len(stems) * common / len(terms)
+
+
+def _items(kb: "KnowledgeBase", tables: Sequence["Table"]) -> list[_Item]:
+    docs = {d.table.lower(): d for d in kb.documents if d.table}
+    items: list[_Item] = []
+    for table in tables:
+        doc = docs.get(table.name.lower())
+        opening = _opening(doc.text) if doc else ""
+        about = table.comment or opening
+        items.append(_Item("table", table.name, " ".join(filter(None, [table.name, table.comment, opening])),
+                           f"{len(table.columns)} columns" + (f": {about}" if about else ""),
+                           doc.path if doc else None))
+        for column in table.columns:
+            described = column.comment or (_column_row(doc.text, column.name) if doc else "")
+            items.append(_Item("column", f"{table.name}.{column.name}",
+                               " ".join(filter(None, [column.name, table.name, column.type, described])),
+                               f"{column.type}" + (f": {described}" if described else "")))
+    for d in kb.definitions:
+        items.append(_Item(d.kind, d.name, d.text, d.description or d.text, d.path))
+    for doc in kb.documents:
+        items.append(_Item("doc", doc.title, f"{doc.title} {doc.text[:2000]}", _opening(doc.text), doc.path))
+    for example in kb.examples:
+        items.append(_Item("example", example.question, " ".join(filter(None, [example.question, example.description])),
+                           " ".join(example.sql.split())[:160], example.path))
+    return items
+
+
+def _opening(markdown: str) -> str:
+    """The first paragraph of a Markdown document that is not a heading, on one line."""
+    paragraph: list[str] = []
+    for line in markdown.splitlines():
+        text = line.strip()
+        if text.startswith("#") or text.startswith("|"):
+            if paragraph:
+                break
+            continue
+        if not text:
+            if paragraph:
+                break
+            continue
+        paragraph.append(text)
+    return " ".join(paragraph)[:300]
+
+
+def _column_row(markdown: str, column: str) -> str:
+    """The meaning of ``column`` from a Markdown table row starting with it (the docs' column tables)."""
+    for line in markdown.splitlines():
+        cells = [c.strip().replace("\\|", "|") for c in _CELL.split(line.strip().strip("|"))]
+        if line.lstrip().startswith("|") and cells and cells[0].strip("`") == column:
+            return cells[-1][:300] if len(cells) > 1 else ""
+    return ""
