@@ -69,6 +69,9 @@ class Settings:
     max_rows: int = _setting(1000, "Row cap applied by the firewall to every statement.", int)
     preview_rows: int = _setting(10, "Rows shown in a result preview.", int)
     query_timeout: float = _setting(30.0, "Seconds a statement may run before it is cancelled.", float)
+    max_query_cost: float | None = _setting(
+        None, "PostgreSQL: refuse statements whose planner estimate (EXPLAIN total cost) is above this; "
+        "unset: no cost guard.", float)
     model_timeout: float = _setting(60.0, "Seconds a model call may take.", float)
     model_retries: int = _setting(
         3, "Retries of a model call on rate limits and transient errors (exponential backoff).", int)

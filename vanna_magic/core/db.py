@@ -14,6 +14,7 @@ type and by where they happened (connecting or executing), never by the text of 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from contextlib import contextmanager
@@ -179,6 +180,17 @@ class Database:
                 columns, rows = [], []
         frame = _frame(columns, rows)
         return QueryResult(frame=frame, elapsed=time.perf_counter() - start)
+
+    def estimated_cost(self, sql: str, *, timeout: float | None = None) -> float | None:
+        """The planner's total cost estimate of ``sql`` (PostgreSQL ``EXPLAIN``); None where there is none."""
+        if self.backend != "postgresql":
+            return None
+        with self.reading(timeout=timeout) as conn:
+            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql,
+                                        execution_options={"no_parameters": True}).scalar()
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return float(plan[0]["Plan"]["Total Cost"])
 
     def ping(self) -> None:
         """Check that the database answers; raises :class:`DatabaseConnectionError` if not."""

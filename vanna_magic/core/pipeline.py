@@ -145,6 +145,21 @@ def check(ctx: AskContext, attempt: Attempt) -> None:
     with timed(ctx.answer, "firewall"):
         attempt.executed_sql = ctx.firewall.enforce(attempt.sql or "")
     ctx.answer.executed_sql = attempt.executed_sql
+    if ctx.run and ctx.settings.max_query_cost is not None:
+        guard_cost(ctx, attempt.executed_sql)
+
+
+def guard_cost(ctx: AskContext, sql: str) -> None:
+    """Refuse a statement the planner expects to be too expensive (PostgreSQL), before it runs."""
+    limit = ctx.settings.max_query_cost
+    with timed(ctx.answer, "firewall"):
+        cost = guarded(ctx.health, "database",
+                       lambda: ctx.database.estimated_cost(sql, timeout=ctx.settings.query_timeout))
+    if cost is not None and limit is not None and cost > limit:
+        ctx.firewall.reject(
+            sql, "cost_guard", f"the planner estimates this statement at cost {cost:,.0f}, above the limit of "
+            f"{limit:,.0f} (max_query_cost)", hint="Narrow it (filters on indexed columns, fewer joins, "
+            "aggregate before joining) or raise max_query_cost.")
 
 
 def execute(ctx: AskContext, attempt: Attempt) -> None:

@@ -90,6 +90,12 @@ class Firewall:
         assert verdict.sql is not None
         return verdict.sql
 
+    def reject(self, sql: str, rule: str, message: str, hint: str | None = None) -> None:
+        """Refuse ``sql`` for a rule checked outside the tree (e.g. the cost guard): audited like any rejection."""
+        verdict = Verdict(allowed=False, sql=None, rule=rule, message=message, hint=hint)
+        self._audit(sql, verdict)
+        raise FirewallError(message, rule=rule, sql=sql, hint=hint)
+
     def _check(self, sql: str) -> Verdict:
         root = self._parse_one(sql)
         self._check_tree(root)
