@@ -13,8 +13,8 @@ HUGE = "SELECT COUNT(*) FROM generate_series(1, 100000) AS a, generate_series(1,
 pytestmark = pytest.mark.postgres
 
 
-def test_an_expensive_statement_is_refused_before_it_runs_and_audited(session_factory, postgres_shop):
-    session = session_factory(connection=postgres_shop, max_query_cost=1000)
+def test_an_expensive_statement_is_refused_before_it_runs_and_audited(session_factory, postgres_shop, tmp_path):
+    session = session_factory(connection=postgres_shop, max_query_cost=1000, store_path=str(tmp_path / "store.db"))
     assert len(session.run_sql("SELECT * FROM orders").df) == 300  # cheap: runs
     with pytest.raises(FirewallError) as info:
         session.run_sql(HUGE)

@@ -257,7 +257,7 @@ export class HealthSection extends Section {
     ]);
     const breakers = health.breakers.length ? el('table', 'vm-facts', health.breakers.map(b => el('tr', '', [
       el('th', '', [b.name]), el('td', `vm-breaker vm-breaker-${b.state}`, [`${b.state} (${b.failures} consecutive failure${b.failures === 1 ? '' : 's'})`]),
-      el('td', '', [open.includes(b.name) ? button('reset', `Close the ${b.name} breaker`, () => void this.reset(b.name))
+      el('td', 'vm-action', [open.includes(b.name) ? button('reset', `Close the ${b.name} breaker`, () => void this.reset(b.name))
         : null])]))) : el('div', 'vm-muted', ['No circuit breakers reported by this kernel.']);
     const latencies = health.latencies.length ? el('table', 'vm-facts', health.latencies.map(l =>
       el('tr', '', [el('th', '', [l.name]),

@@ -93,7 +93,8 @@ async function main() {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('%%vsql\nSELECT COUNT(*) AS n FROM customers');
     await page.keyboard.press('Shift+Enter');
-    await first.locator('.jp-OutputArea-output').first().waitFor(WAIT);
+    // The cell's first output is its progress display; wait for the answer itself.
+    await first.locator('.jp-OutputArea-output', { hasText: 'total' }).first().waitFor(WAIT);
     await sidebar.locator('#vanna-magic-health .vm-toolbar button').click();
     await sidebar.locator('#vanna-magic-health th', { hasText: 'total' }).waitFor(WAIT);
     const latency = await sidebar.locator('#vanna-magic-health .vm-body').innerText();

@@ -56,6 +56,7 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     history_id: int | None = None  # the id of this attempt in the history store, when it was kept
+    follows_up: list[str] = field(default_factory=list)  # earlier questions this one built on (oldest first)
 
     @property
     def df(self) -> "pd.DataFrame | None":
@@ -113,6 +114,7 @@ class Answer:
             "connection": self.connection,
             "row_count": self.row_count,
             "repairs": self.repairs,
+            "follows_up": list(self.follows_up),
             "examples": [
                 {"question": s.example.question, "path": s.example.path, "score": round(float(s.score), 4)}
                 for s in self.retrieved.examples

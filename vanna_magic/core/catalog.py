@@ -71,6 +71,7 @@ class Catalog:
         self.problems: list[str] = []
         self._tables: list[Table] | None = None
         self._lock = threading.Lock()
+        self.generation = 0  # how many times the catalog was read; caches derived from it compare this
 
     def tables(self, *, refresh: bool = False) -> list[Table]:
         """Every table and view reachable without naming a database (PostgreSQL: the search path)."""
@@ -78,6 +79,7 @@ class Catalog:
             if self._tables is None or refresh:
                 problems: list[str] = []
                 self._tables = read_tables(self.db, problems)
+                self.generation += 1
                 self.problems = problems
             return list(self._tables)
 

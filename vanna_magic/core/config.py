@@ -31,6 +31,7 @@ else:  # pragma: no cover - Python 3.10
 
 ENV_PREFIX = "VANNA_MAGIC_"
 _SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|PASSWORD|SECRET)$")
+MAX_CANDIDATES = 10
 
 
 def _setting(default: Any, help: str, kind: type | None = None, choices: tuple[str, ...] | None = None):
@@ -79,7 +80,22 @@ class Settings:
         2, "How many times a rejected or failing statement goes back to the model to be repaired.", int)
     top_k: int = _setting(5, "Knowledge-base examples retrieved per question.", int)
     prompt_budget: int = _setting(6000, "Token budget of the prompt sent to the model.", int)
+    follow_up_turns: int = _setting(
+        3, "Earlier questions (with their SQL, never their rows) a follow-up question carries into the prompt.", int)
+    show_progress: bool = _setting(
+        True, "Show the running stage and its time in the cell while %%ask and %%vsql work.", bool)
     temperature: float = _setting(0.0, "Sampling temperature of the model.", float)
+    value_linking: bool = _setting(
+        True, "Look up the values a question names (e.g. 'Machine Learning') in the database's short text "
+        "columns and tell the model which column holds them; only values matching the question's words are "
+        "sent. The values are read once per connection and cached in cache_dir.", bool)
+    repair_empty: bool = _setting(
+        True, "When a query returns no rows but the question expects some, ask the model once more "
+        "(within max_repairs), telling it only that the query returned no rows.", bool)
+    candidates: int = _setting(
+        1, "Queries generated per question (1 to 10). Above 1, each is checked and run, and the result most "
+        "candidates agree on wins (self-consistency); costs that many model calls. Needs temperature above 0.",
+        int)
     embedder: str = _setting(
         "hashing", "'hashing' (offline, no download) or 'litellm:<embedding model>'.", str)
     cache_dir: str | None = _setting(
@@ -170,6 +186,9 @@ def _convert(name: str, raw: Any, source: str) -> Any:
         raise ConfigurationError(f"setting {name!r} from {source} must be positive, got {raw!r}", setting=name)
     if kind in (int, float) and value < 0:
         raise ConfigurationError(f"setting {name!r} from {source} must not be negative, got {raw!r}", setting=name)
+    if name == "candidates" and value > MAX_CANDIDATES:
+        raise ConfigurationError(f"setting 'candidates' from {source} must be at most {MAX_CANDIDATES}, got {raw!r}",
+                                 setting=name)
     if choices and value not in choices:
         raise ConfigurationError(
             f"setting {name!r} from {source} is {raw!r}: expected one of {', '.join(choices)}", setting=name)

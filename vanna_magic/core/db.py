@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .config import redact
-from .errors import ConfigurationError, DatabaseConnectionError, ExecutionError, QueryTimeoutError
+from .errors import (
+    ConfigurationError,
+    DatabaseConnectionError,
+    ExecutionError,
+    QueryCancelledError,
+    QueryTimeoutError,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -84,6 +90,23 @@ class _Interrupter:
         self._timer.cancel()
 
 
+class _Running:
+    """A statement in flight and the driver's way to stop it (None where the driver has none)."""
+
+    def __init__(self, hook: Any):
+        self.hook = hook
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        if self.hook is None:
+            return
+        self.cancelled = True
+        try:
+            self.hook()
+        except Exception:  # noqa: BLE001 - a connection that already closed has nothing left to cancel
+            pass
+
+
 class Database:
     """A database reached through a SQLAlchemy URL, queried read-only.
 
@@ -111,6 +134,8 @@ class Database:
         self.last_path: str | None = None
         self._connect_timeout = connect_timeout
         self._arrow: Any = None
+        self._running: set[_Running] = set()  # statements in flight, for cancel()
+        self._running_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Database({self.url!r})"
@@ -232,6 +257,7 @@ class Database:
         seconds = self._seconds(timeout)
         conn = self._connect()
         interrupter: _Interrupter | None = None
+        running = self._track(conn)
         try:
             conn.begin()
             if self.backend == "postgresql":
@@ -243,13 +269,44 @@ class Database:
                 _dialect(self.backend).begin_read_only(conn, seconds)
             yield conn
         except sa_exc.DBAPIError as exc:
+            if running.cancelled:
+                raise QueryCancelledError("the query was cancelled on the server", sql=exc.statement) from exc
             raise self._execution_error(exc, seconds, interrupter) from exc
         except sa_exc.StatementError as exc:
             raise ExecutionError(self._clean(exc.orig or exc), sql=exc.statement) from exc
         finally:
+            with self._running_lock:
+                self._running.discard(running)
             if interrupter is not None:
                 interrupter.cancel()
             _close_quietly(conn)
+
+    def _track(self, conn: "Connection") -> "_Running":
+        """Remember how to cancel the statement about to run on ``conn`` (see :meth:`cancel`)."""
+        dbapi = conn.connection.dbapi_connection
+        if self.backend == "sqlite":
+            hook = dbapi.interrupt
+        elif self.backend == "postgresql" and hasattr(dbapi, "cancel"):
+            hook = getattr(dbapi, "cancel_safe", dbapi.cancel)  # psycopg: a cancel request to the server
+        else:
+            hook = None
+        running = _Running(hook)
+        with self._running_lock:
+            self._running.add(running)
+        return running
+
+    def cancel(self) -> int:
+        """Cancel every statement of this database in flight, from another thread; how many there were.
+
+        PostgreSQL gets a cancel request (the server stops the statement, the connection stays
+        usable), SQLite an interrupt; the statement then raises :class:`QueryCancelledError`.
+        """
+        with self._running_lock:
+            running = list(self._running)
+        for each in running:
+            each.cancel()
+        arrow = self._arrow.cancel() if self._arrow is not None else 0
+        return len(running) + arrow
 
     def _connect(self) -> "Connection":
         from sqlalchemy import exc as sa_exc

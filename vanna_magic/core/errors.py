@@ -14,8 +14,10 @@ can act on the fields::
     ├── FirewallError               the firewall rejected a statement (rule=, sql=, node=)
     ├── ExecutionError              the database rejected a statement (sql=, position=)
     ├── QueryTimeoutError           a stage ran past its time limit (seconds=)
+    ├── QueryCancelledError         the user interrupted a question or statement (the kernel's interrupt)
     ├── RateLimitError              too many calls; retry after (retry_after=)
     ├── CircuitOpenError            a part failed repeatedly; calls fail fast until retry_at (breaker=, since=)
+    ├── ChartError                  no chart of the asked kind fits the result (kind=, columns=)
     └── ProtocolError               a sidebar comm message the kernel cannot accept
 
 Third-party exceptions are converted where a stage meets its library and chained
@@ -107,6 +109,12 @@ class QueryTimeoutError(VannaError):
     stage = "execute"
 
 
+class QueryCancelledError(VannaError):
+    """The user interrupted the run: the statement was cancelled on the server, the model call abandoned."""
+
+    stage = "execute"
+
+
 class RateLimitError(VannaError):
     """Too many calls; ``retry_after`` says in how many seconds to try again."""
 
@@ -115,6 +123,12 @@ class RateLimitError(VannaError):
 
 class CircuitOpenError(VannaError):
     """A part (database, model, index) failed repeatedly; its breaker fails calls fast until ``retry_at``."""
+
+
+class ChartError(VannaError):
+    """No chart of the asked ``kind`` fits the result; ``columns`` maps each column to its kind."""
+
+    stage = "chart"
 
 
 class ProtocolError(VannaError):
@@ -134,7 +148,9 @@ __all__ = [
     "FirewallError",
     "ExecutionError",
     "QueryTimeoutError",
+    "QueryCancelledError",
     "RateLimitError",
     "CircuitOpenError",
+    "ChartError",
     "ProtocolError",
 ]

@@ -21,7 +21,7 @@ import threading
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .errors import QueryTimeoutError
+from .errors import QueryCancelledError, QueryTimeoutError
 
 if TYPE_CHECKING:
     import pandas
@@ -54,6 +54,21 @@ class ArrowReader:
         self._connect = connect  # the seam: ``connect(uri) -> DB-API connection``; ADBC's by default
         self._conn: Any = None
         self._lock = threading.Lock()
+        self._cursor: Any = None  # the cursor of the statement in flight, for cancel()
+        self._cancelled = False
+        self._cursor_lock = threading.Lock()
+
+    def cancel(self) -> int:
+        """Cancel the statement in flight (from another thread); 1 when there was one, else 0."""
+        with self._cursor_lock:
+            if self._cursor is None:
+                return 0
+            self._cancelled = True
+            try:
+                self._cursor.adbc_cancel()
+            except Exception:  # noqa: BLE001 - the statement ended meanwhile: nothing to cancel
+                pass
+            return 1
 
     def fetch(self, sql: str, seconds: float) -> "pandas.DataFrame | None":
         if not self._lock.acquire(blocking=False):
@@ -102,6 +117,8 @@ class ArrowReader:
         import adbc_driver_manager as adbc
 
         cursor = conn.cursor()
+        with self._cursor_lock:
+            self._cursor, self._cancelled = cursor, False
         try:
             try:
                 cursor.execute("SET TRANSACTION READ ONLY")
@@ -113,11 +130,15 @@ class ArrowReader:
             cursor.execute(sql)
             table = cursor.fetch_arrow_table()
         except adbc.DatabaseError as exc:
+            if self._cancelled:  # never fall back to the plain path: that would run the statement again
+                raise QueryCancelledError("the query was cancelled on the server", sql=sql) from None
             if getattr(exc, "sqlstate", None) == _QUERY_CANCELED:
                 raise QueryTimeoutError(f"the query ran longer than {seconds:g} s and was cancelled",
                                         seconds=seconds, sql=sql, hint=_TIMEOUT_HINT) from None
             return None
         finally:
+            with self._cursor_lock:
+                self._cursor = None
             try:
                 cursor.close()
                 conn.rollback()  # nothing is ever committed

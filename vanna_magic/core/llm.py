@@ -102,15 +102,30 @@ class LiteLLMModel:
         )
         try:
             response = retrying(self._call, litellm, messages)
+        except errors.QueryCancelledError:
+            raise
         except Exception as exc:
             raise self._convert(litellm, exc) from exc
         return self._completion(litellm, response, messages, self._clock() - start)
 
     def _call(self, litellm: Any, messages: list[dict]) -> Any:
+        from . import run
+
         # max_retries=0: our backoff is the only retry layer, so `retries` means what it says.
-        return litellm.completion(model=self.name, messages=messages, api_base=self.api_base,
-                                  api_key=self._api_key, timeout=self.timeout, temperature=self.temperature,
-                                  max_retries=0)
+        options = dict(model=self.name, messages=messages, api_base=self.api_base, api_key=self._api_key,
+                       timeout=self.timeout, temperature=self.temperature, max_retries=0)
+        if not run.wants_text():
+            return litellm.completion(**options)
+        # Someone shows the answer as it is written: stream it, then assemble the usual response.
+        chunks = []
+        # No stream_options: some OpenAI-compatible servers refuse it; litellm counts the usage itself.
+        for chunk in litellm.completion(**options, stream=True):
+            chunks.append(chunk)
+            choices = getattr(chunk, "choices", None) or []
+            piece = getattr(getattr(choices[0], "delta", None), "content", None) if choices else None
+            if piece:
+                run.model_text(piece)
+        return litellm.stream_chunk_builder(chunks, messages=messages)
 
     def _wait(self, state: Any) -> float:
         delay = min(_MAX_BACKOFF, self.backoff * 2 ** (state.attempt_number - 1))
@@ -128,10 +143,12 @@ class LiteLLMModel:
         prompt_tokens = getattr(usage, "prompt_tokens", None)
         completion_tokens = getattr(usage, "completion_tokens", None)
         # Some servers report no usage; our own count is then the best estimate there is.
-        if prompt_tokens is None:
+        # A stream assembled without the server's usage reports zeros: count those too.
+        if not prompt_tokens:
             prompt_tokens = sum(count_tokens(str(m.get("content") or "")) for m in messages)
-        if completion_tokens is None:
+        if not completion_tokens and text:
             completion_tokens = count_tokens(text)
+        completion_tokens = completion_tokens or 0
         try:
             cost = litellm.completion_cost(completion_response=response)
         except Exception:  # unknown prices must never fail an answer
@@ -197,6 +214,12 @@ def _provider(model: str, exc: BaseException) -> str:
     if isinstance(provider, str) and provider:
         return provider
     return model.split("/", 1)[0] if "/" in model else "openai"
+
+
+def provider_key_variable(model: str) -> str | None:
+    """The API-key variable litellm reads for ``model``'s provider (``OPENAI_API_KEY``...), None when unknown."""
+    provider = model.split("/", 1)[0] if "/" in model else ("openai" if model.strip() else "")
+    return _KEY_ENV.get(provider)
 
 
 def retry_after(exc: BaseException | None) -> float | None:

@@ -19,6 +19,7 @@ from .health import OPEN, operational_mode, score
 
 if TYPE_CHECKING:
     from .answer import Answer
+    from .db import Database
     from .pipeline import AskContext
     from .session import Session
 
@@ -138,18 +139,20 @@ def rerun(session: "Session", query_id: int) -> "Answer":
     return session.ask(record["question"])
 
 
-def export(session: "Session", query_id: int, path: str | os.PathLike, *, max_rows: int | None = None) -> int:
+def export(session: "Session", query_id: int, path: str | os.PathLike, *, max_rows: int | None = None,
+           connection: str | None = None) -> int:
     """Run a stored query again and write its rows to ``path`` as CSV (RFC 4180), streamed; the row count.
 
     The statement goes through the firewall with a cap of ``max_rows + 1`` rows; more
-    rows than ``max_rows`` fail with the full count and leave no file behind.
+    rows than ``max_rows`` fail with the full count and leave no file behind. ``connection``
+    (a URL or connection name) is the database the query ran on, when it is not the current one.
     """
     record = session.store.get(query_id)
     sql = record["sql"] or record["executed_sql"]
     if not sql:
         raise VannaError(f"query {query_id} has no SQL to export", stage="export",
                          hint=f"Its status was {record['status']}: {record.get('error') or 'no statement'}.")
-    db = session.database()
+    db = session.database(connection)
     if record.get("connection") and record["connection"] != redact(db.url):
         raise VannaError(f"query {query_id} ran on {record['connection']}, not on the current connection "
                          f"{redact(db.url)}", stage="export",
@@ -162,13 +165,13 @@ def export(session: "Session", query_id: int, path: str | os.PathLike, *, max_ro
     if not target.parent.is_dir():
         raise VannaError(f"the folder {target.parent} does not exist", stage="export",
                          hint="Create it first, or export to an existing folder.")
-    checked = session.firewall(db.dialect, cap + 1).enforce(sql)
+    checked = session.firewall(db.dialect, cap + 1, connection).enforce(sql)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".csv.tmp")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-            written = _stream(session, checked, out, cap)
+            written = _stream(session, db, checked, out, cap)
         if written > cap:
-            total = _count(session, sql)
+            total = _count(session, db, sql)
             raise VannaError(f"query {query_id} returns {total} rows, more than the export cap of {cap}",
                              stage="export", rows=total,
                              hint="Filter or aggregate it, or raise export_max_rows (VANNA_MAGIC_EXPORT_MAX_ROWS).")
@@ -179,9 +182,8 @@ def export(session: "Session", query_id: int, path: str | os.PathLike, *, max_ro
     return written
 
 
-def _stream(session: "Session", sql: str, out: Any, cap: int) -> int:
+def _stream(session: "Session", db: "Database", sql: str, out: Any, cap: int) -> int:
     """Write the header and up to ``cap + 1`` rows, fetched in chunks; how many rows were written."""
-    db = session.database()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF, quotes doubled, minimal quoting
     written = 0
 
@@ -210,11 +212,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _count(session: "Session", sql: str) -> int:
+def _count(session: "Session", db: "Database", sql: str) -> int:
     """The number of rows ``sql`` returns, counted by the database (the statement becomes a subquery)."""
     import sqlglot
 
-    db = session.database()
     tree = sqlglot.parse_one(sql, read=db.dialect)
     counting = sqlglot.select("COUNT(*)").from_(tree.subquery("exported")).sql(dialect=db.dialect)
     frame = session.health.call("database", lambda: db.execute(counting).frame)

@@ -25,6 +25,7 @@ from .health import READ_ONLY, guarded
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .config import Settings
+    from .conversation import Turn
     from .db import Database
     from .firewall import Firewall
     from .health import Health
@@ -60,15 +61,20 @@ class AskContext:
     answer: Answer = field(default_factory=lambda: Answer(question=None))
     health: "Health | None" = None  # circuit breakers around the database, model and index
     limiter: "Callable[[], None] | None" = None  # called before each model call; raises RateLimitError
+    history: "list[Turn]" = field(default_factory=list)  # earlier turns a follow-up builds on (oldest first)
 
 
 @contextmanager
 def timed(answer: Answer, stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        answer.timings[stage] = answer.timings.get(stage, 0.0) + time.perf_counter() - start
+    """Time ``stage`` on the answer and report it to the run in flight (:mod:`vanna_magic.core.run`)."""
+    from . import run
+
+    with run.stage(stage):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            answer.timings[stage] = answer.timings.get(stage, 0.0) + time.perf_counter() - start
 
 
 def guard(ctx: AskContext) -> None:
@@ -88,6 +94,10 @@ def retrieve(ctx: AskContext) -> None:
         if policy is not None:  # the model only learns the tables and columns the role may use
             tables = policy.visible_tables(tables)
         ctx.answer.retrieved = _retrieve_or_degrade(ctx, tables)
+        if ctx.settings.value_linking:
+            from .values import link_values
+
+            link_values(ctx, tables)
         if policy is not None:
             retrieved = ctx.answer.retrieved
             retrieved.tables = policy.visible_tables(retrieved.tables)
@@ -118,7 +128,8 @@ def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
 
     with timed(ctx.answer, "prompt"):
         prompt = build(ctx.question, dialect=ctx.database.dialect, retrieved=ctx.answer.retrieved,
-                       budget=ctx.settings.prompt_budget, repairs=repairs, max_rows=ctx.settings.max_rows)
+                       budget=ctx.settings.prompt_budget, repairs=repairs, max_rows=ctx.settings.max_rows,
+                       history=ctx.history)
     ctx.answer.prompt_hash = prompt.hash
     ctx.answer.prompt_truncated = prompt.truncated
     return prompt
@@ -182,35 +193,74 @@ def _fail(ctx: AskContext, attempt: Attempt, exc: VannaError) -> None:
     exc.answer = ctx.answer  # front ends show the attempts of a failed question
 
 
-def ask_model(ctx: AskContext) -> Answer:
-    """Generate, check and run, feeding repairable errors back to the model."""
+def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
+    """Extract the SQL from the model's text, check it and run it."""
     from .extract import extract_sql
+
+    attempt.sql = extract_sql(text, ctx.database.dialect)
+    ctx.answer.sql = attempt.sql
+    check(ctx, attempt)
+    execute(ctx, attempt)
+
+
+def ask_model(ctx: AskContext) -> Answer:
+    """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
     from .prompt import RepairNote
+    from .repair import NO_ROWS, repair_empty
 
     repairs: list[RepairNote] = []
+    empty: "tuple[Attempt, object] | None" = None  # the last run without rows: the answer if repairs run out
     while True:
-        completion = generate(ctx, build_prompt(ctx, repairs))
+        prompt = build_prompt(ctx, repairs)
         attempt = Attempt(sql=None)
+        failure = None
+        many = ctx.settings.candidates > 1 and not repairs  # repairs are single answers to one error
+        if many:
+            from .consistency import run_candidates
+
+            text, failure = run_candidates(ctx, prompt, attempt)
+        else:
+            text = generate(ctx, prompt).text
         ctx.answer.attempts.append(attempt)
         try:
-            attempt.sql = extract_sql(completion.text, ctx.database.dialect)
-            ctx.answer.sql = attempt.sql
-            check(ctx, attempt)
-            execute(ctx, attempt)
-            return ctx.answer
+            if failure is not None:
+                raise failure
+            if not many:
+                run_completion(ctx, attempt, text)
         except GenerationError as exc:  # an answer without SQL: show the model what it said
             _fail(ctx, attempt, exc)
             if len(repairs) >= ctx.settings.max_repairs:
+                if empty is not None:
+                    return _keep_empty(ctx, empty)
                 raise
-            repairs.append(RepairNote(sql=completion.text[:2000], error=exc.message))
+            repairs.append(RepairNote(sql=text[:2000], error=exc.message))
+            continue
         except REPAIRABLE as exc:
             _fail(ctx, attempt, exc)
             if len(repairs) >= ctx.settings.max_repairs:
+                if empty is not None:
+                    return _keep_empty(ctx, empty)
                 raise
             repairs.append(RepairNote(sql=attempt.sql or "", error=exc.message))
+            continue
         except VannaError as exc:
             _fail(ctx, attempt, exc)
             raise
+        if not repair_empty(ctx, repairs):
+            return ctx.answer
+        empty = (attempt, ctx.answer.frame)
+        attempt.error, attempt.stage = NO_ROWS, "execute"
+        repairs.append(RepairNote(sql=attempt.sql or "", error=NO_ROWS, empty=True))
+
+
+def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
+    """Repairs of an empty result that all failed: the empty result stands (it ran, and may be right)."""
+    attempt, frame = empty
+    answer = ctx.answer
+    answer.sql, answer.executed_sql, answer.frame = attempt.sql, attempt.executed_sql, frame
+    answer.status, answer.error = "ok", None
+    answer.notes.append("the query returned no rows and its repairs failed; the answer is that query's empty result")
+    return answer
 
 
 def answer_from_knowledge_base(ctx: AskContext) -> Answer:

@@ -1,15 +1,16 @@
 """The messages sent to the model: dialect-aware instructions and context under a token budget.
 
 Over budget, context is dropped in this order until it fits: documents, examples
-(least similar first), definitions beyond the first few, tables (lowest-ranked
-first, never the first one). The system message and the question always stay.
+(least similar first), earlier turns of a follow-up (oldest first, never the last one),
+definitions beyond the first few, tables (lowest-ranked first, never the first one).
+The system message and the question always stay.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .llm import QUESTION_HEADING
@@ -17,8 +18,10 @@ from .tokens import count_tokens, truncate_tokens
 
 if TYPE_CHECKING:
     from .catalog import Table
+    from .conversation import Turn
     from .knowledge import Definition, Document
     from .retrieve import Retrieved, ScoredExample
+    from .values import ValueMatch
 
 KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first
 DOCUMENT_TOKENS = 300  # each document is cut to this many tokens
@@ -40,13 +43,14 @@ DIALECT_GUIDANCE = {
     ],
     "postgresql": [
         "Use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and INTERVAL '1 month' for dates.",
-        "Use ILIKE for case-insensitive matching.",
+        "Use ILIKE for case-insensitive matching; NULLs sort last ascending and first descending (add NULLS LAST).",
         "Integer division truncates: cast to numeric first; ROUND(x::numeric, 2) rounds.",
         "Limit rows with LIMIT n.",
     ],
     "oracle": [
         "Limit rows with FETCH FIRST n ROWS ONLY (there is no LIMIT).",
-        "Use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and ADD_MONTHS for dates.",
+        "Use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and ADD_MONTHS for dates; "
+        "write date literals as DATE '2024-01-31' or TO_DATE('2024-01-31', 'YYYY-MM-DD').",
         "Table aliases take no AS; string comparison is case-sensitive (use UPPER); the empty string is NULL.",
         "Do not end the statement with a semicolon.",
     ],
@@ -85,6 +89,7 @@ class RepairNote:
 
     sql: str
     error: str
+    empty: bool = False  # the query ran and returned no rows (the model learns nothing else about the data)
 
 
 @dataclass
@@ -93,6 +98,27 @@ class _Context:
     definitions: list["Definition"]
     documents: list["Document"]
     examples: list["ScoredExample"]
+    values: list["ValueMatch"] = field(default_factory=list)
+    history: list["Turn"] = field(default_factory=list)  # newest first, so trimming keeps the latest turns
+
+
+FOLLOW_UP_HEADING = "### Earlier in this conversation (oldest first)"
+FOLLOW_UP_NOTE = ("The question below follows up on these: keep what it does not change (tables, filters, "
+                  "grouping, ordering) and change what it asks for.")
+
+
+def history_section(turns: Sequence["Turn"]) -> str:
+    """The earlier questions and their SQL as the model sees them (oldest first); empty without turns."""
+    from .conversation import QUESTION_TOKENS, SQL_TOKENS
+
+    if not turns:
+        return ""
+    pairs = []
+    for turn in turns:
+        question, _ = truncate_tokens((turn.question or "(SQL written by hand)").strip(), QUESTION_TOKENS)
+        sql, cut = truncate_tokens(turn.sql.strip(), SQL_TOKENS)
+        pairs.append(f"Question: {question}\nSQL: {sql}{' [...]' if cut else ''}")
+    return f"{FOLLOW_UP_HEADING}\n" + "\n\n".join(pairs) + f"\n\n{FOLLOW_UP_NOTE}"
 
 
 def dialect_key(dialect: str) -> str:
@@ -107,15 +133,17 @@ def dialect_name(dialect: str) -> str:
     return DIALECT_NAMES.get(key, key or "standard SQL")
 
 
-def system_message(dialect: str, max_rows: int) -> str:
+def system_message(dialect: str, max_rows: int, *, definitions: bool = True, examples: bool = True) -> str:
+    """The instructions; the lines about definitions and examples only when the prompt has some."""
     name = dialect_name(dialect)
     guidance = DIALECT_GUIDANCE.get(dialect_key(dialect), [f"Use only syntax that {name} supports."])
     lines = [
         f"You are an expert data analyst. Write ONE read-only SQL query (SELECT or WITH ... SELECT) in the exact "
         f"{name} dialect that answers the user's question.",
         "Use only the tables and columns in the schema given; never invent names.",
-        "When the question uses a term from the team's definitions, use that definition's SQL and filters.",
-        "Follow the style of the example queries when they fit.",
+        *(["When the question uses a term from the team's definitions, use that definition's SQL and filters."]
+          if definitions else []),
+        *(["Follow the style of the example queries when they fit."] if examples else []),
         f"Results are capped at {max_rows} rows; when the question asks for the top N, order the rows and return N.",
         f"{name} rules:",
         *(f"- {line}" for line in guidance),
@@ -126,30 +154,43 @@ def system_message(dialect: str, max_rows: int) -> str:
 
 def _user_message(question: str, dialect: str, ctx: _Context) -> str:
     from .catalog import render_ddl
+    from .column_notes import fold_column_docs
 
-    parts = [f"### Schema ({dialect_name(dialect)})\n" + (render_ddl(ctx.tables, dialect).strip()
-                                                          if ctx.tables else "(no tables were found)")]
+    tables, documents = fold_column_docs(ctx.tables, ctx.documents)
+    parts = [f"### Schema ({dialect_name(dialect)})\n" + (render_ddl(tables, dialect).strip()
+                                                          if tables else "(no tables were found)")]
+    if ctx.values:
+        parts.append("### Values the question names, as stored in the database\n"
+                     + "\n".join(match.describe() for match in ctx.values))
     if ctx.definitions:
         parts.append("### Definitions\n" + "\n".join(f"- {d.text.strip()}" for d in ctx.definitions))
-    if ctx.documents:
+    if documents:
         docs = []
-        for doc in ctx.documents:
+        for doc in documents:
             text, cut = truncate_tokens(doc.text.strip(), DOCUMENT_TOKENS)
             docs.append(f"#### {doc.title}\n{text.rstrip()}{' [...]' if cut else ''}")
         parts.append("### Documentation\n" + "\n\n".join(docs))
     if ctx.examples:
         pairs = (f"Question: {s.example.question.strip()}\nSQL: {s.example.sql.strip()}" for s in ctx.examples)
         parts.append("### Examples (most similar first)\n" + "\n\n".join(pairs))
+    if ctx.history:
+        parts.append(history_section(list(reversed(ctx.history))))
     parts.append(f"{QUESTION_HEADING}\n{question.strip()}")
     return "\n\n".join(parts)
 
 
 def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
               repairs: Sequence[RepairNote]) -> list[dict]:
-    messages = [{"role": "system", "content": system_message(dialect, max_rows)},
+    messages = [{"role": "system", "content": system_message(dialect, max_rows, definitions=bool(ctx.definitions),
+                                                             examples=bool(ctx.examples))},
                 {"role": "user", "content": _user_message(question, dialect, ctx)}]
     for note in repairs:
         messages.append({"role": "assistant", "content": f"```sql\n{note.sql.strip()}\n```"})
+        if note.empty:
+            messages.append({"role": "user", "content": "That query returned no rows, but the question expects some.\n"
+                             "Check its filters and joins (values, their spelling and case, date formats) and answer "
+                             "with only the corrected SQL in a ```sql block."})
+            continue
         messages.append({"role": "user", "content": f"That query failed: {note.error.strip()}\n"
                                                     "Fix it and answer with only the corrected SQL in a ```sql block."})
     return messages
@@ -172,21 +213,24 @@ def _largest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
 
 
 def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget: int,
-                 repairs: Sequence[RepairNote] = (), max_rows: int = 1000) -> Prompt:
+                 repairs: Sequence[RepairNote] = (), max_rows: int = 1000,
+                 history: Sequence["Turn"] = ()) -> Prompt:
     """Assemble the messages for ``question`` within ``budget`` tokens (see the module docstring).
 
     Deterministic: the same input gives the same messages and the same ``hash``.
     """
     ctx = _Context(tables=list(retrieved.tables), definitions=list(retrieved.definitions),
                    documents=list(retrieved.documents),
-                   examples=sorted(retrieved.examples, key=lambda s: -s.score))  # stable: ties keep their order
+                   examples=sorted(retrieved.examples, key=lambda s: -s.score),  # stable: ties keep their order
+                   values=list(getattr(retrieved, "values", ())), history=list(reversed(history)))
 
     def tokens() -> int:
         return count_message_tokens(_messages(question, dialect, max_rows, ctx, repairs))
 
     truncated = False
     # Each stage shrinks one list to its largest prefix that fits; a prefix keeps the most relevant items.
-    for attr, floor in (("documents", 0), ("examples", 0), ("definitions", KEEP_DEFINITIONS), ("tables", 1)):
+    for attr, floor in (("documents", 0), ("examples", 0), ("history", 1), ("definitions", KEEP_DEFINITIONS),
+                        ("tables", 1)):
         if tokens() <= budget:
             break
         items = getattr(ctx, attr)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from .answer import PAGE_ROWS
+
 if TYPE_CHECKING:
     from .answer import Answer
 
@@ -34,6 +36,30 @@ def _rows_line(answer: "Answer") -> str:
     return line
 
 
+def truncation_notice(answer: "Answer") -> str | None:
+    """How to see the rows the preview leaves out (the row cap is in :func:`_rows_line`)."""
+    if answer.frame is None:
+        return None
+    n = answer.row_count
+    notes = []
+    if n > answer.preview_rows:
+        pages = -(-n // PAGE_ROWS)
+        notes.append(f"the preview shows {answer.preview_rows} of {n} rows: all of them are in answer.df "
+                     f"(-o VAR), {PAGE_ROWS} a page with %vanna page N ({pages} page{'s' if pages > 1 else ''}), "
+                     "without running the query again")
+    return "; ".join(notes) or None
+
+
+def columns_line(answer: "Answer") -> str | None:
+    """``columns: region text · revenue decimal``, or None without rows."""
+    from .columns import type_label
+
+    frame = answer.frame
+    if frame is None or frame.shape[1] == 0:
+        return None
+    return "columns: " + " · ".join(f"{name} {type_label(frame.iloc[:, i])}" for i, name in enumerate(frame.columns))
+
+
 def _timings_line(answer: "Answer") -> str:
     names = [s for s in _STAGE_ORDER if s in answer.timings] + [s for s in answer.timings if s not in _STAGE_ORDER]
     parts = [f"{name} {answer.timings[name] * 1000:.0f} ms" for name in names]
@@ -52,10 +78,21 @@ def _source_line(answer: "Answer") -> str:
     return f"{model}{replay}{tokens}{cost}"
 
 
+def follow_up_line(answer: "Answer") -> str | None:
+    """``follow-up of: "Which 5 customers..."`` when the question built on earlier ones."""
+    if not answer.follows_up:
+        return None
+    earlier = " → ".join(f"“{q}”" for q in answer.follows_up)
+    return f"follow-up: built on the previous question{'s' if len(answer.follows_up) > 1 else ''} {earlier} " \
+           "(ask with --new to start afresh)"
+
+
 def as_text(answer: "Answer") -> str:
     lines = []
     if answer.question:
         lines.append(f"Q: {answer.question}")
+    if follow_up_line(answer):
+        lines.append(follow_up_line(answer))
     if answer.sql:
         lines += ["", answer.sql, ""]
     if answer.executed_sql and answer.executed_sql != answer.sql:
@@ -63,6 +100,7 @@ def as_text(answer: "Answer") -> str:
     if answer.frame is not None:
         lines.append(answer.frame.head(answer.preview_rows).to_string(index=False, max_colwidth=40))
     lines.append(_rows_line(answer))
+    lines += [line for line in (columns_line(answer), truncation_notice(answer)) if line]
     for note in answer.notes:
         lines.append(f"note: {note}")
     if answer.repairs:
@@ -82,12 +120,19 @@ def as_html(answer: "Answer") -> str:
     parts = ['<div class="vanna-answer" style="font-family: var(--jp-ui-font-family, sans-serif)">']
     if answer.question:
         parts.append(f"<div style='font-weight:600;margin-bottom:4px'>{esc(answer.question)}</div>")
+    if follow_up_line(answer):
+        parts.append(f"<div style='color:#4a6da7;font-size:90%;margin-bottom:4px' class='vanna-follow-up'>"
+                     f"{esc(follow_up_line(answer))}</div>")
     if answer.sql:
         parts.append(f"<pre style='{_SQL_STYLE}'>{highlight_sql(answer.sql)}</pre>")
     if answer.frame is not None:
         preview = answer.frame.head(answer.preview_rows)
         parts.append(preview.to_html(index=False, border=0, max_rows=answer.preview_rows))
     parts.append(f"<div style='color:#666;margin:4px 0'>{esc(_rows_line(answer))}</div>")
+    if columns_line(answer):
+        parts.append(f"<div style='color:#666;font-size:90%'>{esc(columns_line(answer))}</div>")
+    if truncation_notice(answer):
+        parts.append(f"<div style='color:#8a6d00' class='vanna-truncated'>{esc(truncation_notice(answer))}</div>")
     for note in answer.notes:
         parts.append(f"<div style='color:#8a6d00'>{esc(note)}</div>")
     if answer.repairs:

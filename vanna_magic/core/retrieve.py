@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from .embed import Embedder
     from .index import VectorIndex
+    from .values import ValueMatch
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,14 @@ class Retrieved:
     tables: list[Table] = field(default_factory=list)  # linked tables plus their foreign-key neighbours
     definitions: list[Definition] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    values: list["ValueMatch"] = field(default_factory=list)  # stored values the question names (value linking)
 
 
 _CORPORA = ("questions", "descriptions", "definitions", "documents")
 SMALL_SCHEMA = 12  # up to this many tables, every table goes to the prompt, ranked
 MAX_LINKED = 10
 MIN_EVIDENCE = 0.15
+RELATIVE_EVIDENCE = 0.25  # in a big schema, a linked table has at least this share of the best one's evidence
 MAX_NEIGHBOURS = 10
 MAX_DOCUMENTS = 3
 MAX_RELATIONSHIPS = 10
@@ -306,8 +309,11 @@ class Retriever:
         score = [lexical[i] + cosine[i] + bonus[i] for i in range(n)]
         order = sorted(range(n), key=lambda i: (-score[i], schema.tables[i].name))
         # Linked: evidence beyond vector similarity; with idf, a column name shared by many
-        # tables ("name", "created_at") stays below the bar.
-        linked = [i for i in order if lexical[i] + bonus[i] >= MIN_EVIDENCE][:MAX_LINKED] or order[:5]
+        # tables ("name", "created_at") stays below the bar. In a big schema so does a table far
+        # behind the best one (one column word in common with the question).
+        bar = MIN_EVIDENCE if n <= SMALL_SCHEMA else max(
+            MIN_EVIDENCE, RELATIVE_EVIDENCE * max(lexical[i] + bonus[i] for i in range(n)))
+        linked = [i for i in order if lexical[i] + bonus[i] >= bar][:MAX_LINKED] or order[:5]
         if n <= SMALL_SCHEMA:
             return order, linked
         neighbours: list[int] = []

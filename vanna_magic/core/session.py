@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .llm import LanguageModel
     from .policy import RolePolicy
     from .retrieve import Retriever
+    from .run import Progress
     from .store import Store
 
 T = TypeVar("T")
@@ -61,6 +62,9 @@ class Session:
         self.clock = clock or time.time
         self.user = current_user()
         self.health = Health(self.settings.breakers, self.settings.breaker_successes, clock=self.clock)
+        from .conversation import Conversation
+
+        self.conversation = Conversation()  # the questions a follow-up builds on
 
     def configure(self, settings: Settings | None = None, **overrides: Any) -> "Session":
         """Apply new settings; parts whose inputs changed are rebuilt on next use."""
@@ -209,21 +213,57 @@ class Session:
                           model=self.model if for_question else None, run=run, answer=answer,
                           health=self.health, limiter=model_limiter(self, self.model) if for_question else None)
 
-    def ask(self, question: str, *, run: bool = True, limit: int | None = None,
-            connection: str | None = None) -> Answer:
-        """Answer ``question`` with SQL and, unless ``run=False``, its rows."""
+    def ask(self, question: str, *, run: bool = True, limit: int | None = None, connection: str | None = None,
+            follow_up: bool | None = None, progress: "Progress | None" = None) -> Answer:
+        """Answer ``question`` with SQL and, unless ``run=False``, its rows.
+
+        ``follow_up``: True builds on the previous questions, False never does, None (default) when the
+        question reads like a follow-up (:mod:`vanna_magic.core.conversation`). ``progress`` is called with
+        each stage's :class:`~vanna_magic.core.run.ProgressEvent`, from the thread that runs the question.
+        """
         from .operations import recorded
         from .pipeline import ask
 
-        return recorded(self, "question", self._context(question, run=run, limit=limit, connection=connection), ask)
+        ctx = self._context(question, run=run, limit=limit, connection=connection)
+        ctx.history = self.conversation.for_question(question, follow_up, ctx.answer.connection,
+                                                     self.settings.follow_up_turns)
+        ctx.answer.follows_up = [turn.question or "SQL written by hand" for turn in ctx.history]
+        answer = self._in_flight(progress, lambda: recorded(self, "question", ctx, ask))
+        if answer.source != "model":  # a knowledge-base example answered: the earlier turns played no part
+            answer.follows_up = []
+        self.conversation.add(answer.question, answer.sql, answer.connection)
+        return answer
 
-    def run_sql(self, sql: str, *, limit: int | None = None, connection: str | None = None) -> Answer:
+    def run_sql(self, sql: str, *, limit: int | None = None, connection: str | None = None,
+                progress: "Progress | None" = None) -> Answer:
         """Run SQL written by a person through the firewall and the read-only executor."""
         from .operations import recorded
         from .pipeline import run_sql
 
         ctx = self._context("", run=True, limit=limit, connection=connection, for_question=False)
-        return recorded(self, "sql", ctx, lambda c: run_sql(c, sql))
+        answer = self._in_flight(progress, lambda: recorded(self, "sql", ctx, lambda c: run_sql(c, sql)))
+        self.conversation.add(None, answer.sql, answer.connection)
+        return answer
+
+    def _in_flight(self, progress: "Progress | None", work: Callable[[], Answer]) -> Answer:
+        """``work`` as a run: progress reported, and a KeyboardInterrupt cancels it (:mod:`vanna_magic.core.run`)."""
+        from .run import Run, interruptible, running
+
+        flight = Run(progress)
+
+        def go() -> Answer:
+            with running(flight):
+                return work()
+
+        return interruptible(flight, go, self.cancel)
+
+    def cancel(self) -> int:
+        """Cancel the statements this session has in flight (safe from any thread); how many there were."""
+        from .db import Database
+
+        with self._lock:
+            parts = [part for _, part in self._parts.values()]
+        return sum(part.cancel() for part in parts if isinstance(part, Database))
 
     def schema(self, table: str | None = None, *, refresh: bool = False) -> "list[Table]":
         catalog = self.catalog()

@@ -9,10 +9,12 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
 from traitlets import Bool, Float, Int, TraitType, Unicode
 
-from ..core.config import load_settings, redact, setting_fields
+from ..core.config import load_settings, setting_fields
 from ..core.errors import VannaError
 from ..core.session import Session
+from .cells import add_cell_options, chart_of, check_ask_options, progress_display, vsql_cell
 from .commands import REGISTRY, build_parser
+from .messages import error_text
 from .options import MagicParser, identifier, positive_int, split_leading_options, split_words
 
 T = TypeVar("T")
@@ -25,6 +27,7 @@ def _ask_parser() -> MagicParser:
     parser.add_argument("--no-run", action="store_true", help="show the SQL without running it")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this question")
     parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this question only")
+    add_cell_options(parser, question=True)
     return parser
 
 
@@ -34,6 +37,7 @@ def _vsql_parser() -> MagicParser:
                         help="store the result DataFrame in this variable")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this statement")
     parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this statement only")
+    add_cell_options(parser, question=False)
     return parser
 
 
@@ -76,10 +80,7 @@ class _VannaMagicMethods(Magics):
             answer = getattr(exc, "answer", None)
             if answer is not None:
                 self.last = answer
-            rule = getattr(exc, "rule", None)
-            prefix = f"[{exc.stage}: {rule}] " if rule else f"[{exc.stage}] "
-            tries = f" (after {answer.repairs} repair attempts)" if answer is not None and answer.repairs else ""
-            raise UsageError(redact(prefix + str(exc) + tries)) from None
+            raise UsageError(error_text(exc)) from None
 
     def _report_knowledge_problems(self, session: Session) -> None:
         for problem in session.knowledge_base.problems:
@@ -95,27 +96,50 @@ class _VannaMagicMethods(Magics):
 
     @line_cell_magic
     def ask(self, line: str, cell: str | None = None):
-        """Answer a question in SQL and run it: ``%%ask [-o VAR] [--no-run] [--limit N] [--connection URL]``."""
+        """Answer a question in SQL and run it: ``%%ask [-o VAR] [--no-run] [--edit] [--chart [KIND]]
+        [--follow-up | --new] [--limit N] [--connection URL]``."""
         tokens, text = split_leading_options(line, ASK)
         args = ASK.parse(tokens)
+        check_ask_options(args)
         question = "\n".join(part for part in (text, (cell or "").strip()) if part)
 
         def run():
             session = self._session()
             self._report_knowledge_problems(session)
-            return session.ask(question, run=not args.no_run, limit=args.limit, connection=args.connection)
+            with progress_display(self.shell, session.settings.show_progress) as progress:
+                return session.ask(question, run=not (args.no_run or args.edit), limit=args.limit,
+                                   connection=args.connection, follow_up=args.follow_up, progress=progress)
 
         answer = self._guarded(run)
         self._store(args.output, answer)
-        return answer
+        return self._finish(answer, args)
+
+    def _finish(self, answer, args):
+        """``--edit``: the SQL into a new cell below; ``--chart``: the answer shown, the chart as the cell's value."""
+        if getattr(args, "edit", False):
+            self.shell.set_next_input(vsql_cell(answer, args), replace=False)
+            answer.notes.append("the SQL is in a new %%vsql cell below: edit it there and run that cell")
+        if not args.chart:
+            return answer
+        from IPython.display import display
+
+        display(answer)
+        return self._guarded(lambda: chart_of(answer, args.chart))
 
     @cell_magic
     def vsql(self, line: str, cell: str):
-        """Run SQL written by hand through the firewall: ``%%vsql [-o VAR] [--limit N] [--connection URL]``."""
+        """Run SQL written by hand through the firewall: ``%%vsql [-o VAR] [--chart [KIND]] [--limit N]
+        [--connection URL]``."""
         args = VSQL.parse(split_words(line))
-        answer = self._guarded(lambda: self._session().run_sql(cell, limit=args.limit, connection=args.connection))
+
+        def run():
+            session = self._session()
+            with progress_display(self.shell, session.settings.show_progress) as progress:
+                return session.run_sql(cell, limit=args.limit, connection=args.connection, progress=progress)
+
+        answer = self._guarded(run)
         self._store(args.output, answer)
-        return answer
+        return self._finish(answer, args)
 
     @line_magic
     def vanna(self, line: str):

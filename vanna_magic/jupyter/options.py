@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import shlex
 
 from IPython.core.error import UsageError
@@ -57,6 +58,12 @@ def split_leading_options(line: str, parser: argparse.ArgumentParser) -> tuple[l
         rest = tail.strip()
         action = parser._option_string_actions.get(head.split("=", 1)[0])
         if action is not None and action.nargs != 0 and "=" not in head and rest:
+            # An optional value (--chart [KIND]) is taken when it is one of the choices or close to one
+            # (a typo argparse then reports); anything else starts the question.
+            word = rest.split(" ", 1)[0]
+            if action.nargs == "?" and action.choices and not difflib.get_close_matches(
+                    word.lower(), list(action.choices), n=1, cutoff=0.75):
+                continue
             value, _, rest = rest.partition(" ")
             tokens.append(value)
             rest = rest.strip()

@@ -16,7 +16,8 @@ from ..options import MagicParser
 if TYPE_CHECKING:
     from ..magics import VannaMagic
 
-MODULES = ("connection", "schema", "status", "knowledge", "operations", "history", "memory", "policy", "help")
+MODULES = ("connection", "schema", "status", "knowledge", "operations", "history", "memory", "policy", "panel",
+           "conversation", "results", "help")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Benchmarks of vanna-magic: engine overhead, speed at scale, and text-to-SQL accuracy (``bench.accuracy``)."""

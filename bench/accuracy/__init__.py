@@ -1,0 +1,7 @@
+"""Text-to-SQL accuracy: the real pipeline (``Session.ask``) beside a plain-prompt baseline, scored by execution.
+
+Run ``python -m bench.accuracy --help``. The parts: :mod:`.datasets` (defog and Spider layouts),
+:mod:`.databases` (SQLite files and PostgreSQL databases built once), :mod:`.conditions` (baseline,
+zero-shot, leave-one-out knowledge), :mod:`.scorer` (execution match), :mod:`.runner` (resumable runs)
+and :mod:`.report` (Markdown and JSON).
+"""

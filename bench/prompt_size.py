@@ -1,0 +1,129 @@
+"""Prompt size on the defog-dev databases: our prompt against "DDL of every table + the question".
+
+For each database, its ``sqlite.sql`` is loaded into a temporary SQLite file and its
+``metadata.json`` imported as the knowledge base's column docs (no examples: the
+questions are the benchmark's). For the first ``--questions`` questions of
+``questions_sqlite.csv`` it prints the median prompt tokens (all messages, counted with
+the product's tokenizer) of:
+
+- ours: what ``Session.ask`` sends the model (system rules, linked tables, definitions,
+  documents, values the question names, the question);
+- plain: one line of instruction, ``CREATE TABLE`` of every table, the question;
+- full: our instructions, ``CREATE TABLE`` of every table with the metadata's column
+  descriptions as comments (as defog's sql-eval shows them), the question.
+
+It also prints the value index: its build time (cold, from the database), its size and
+the median time of matching one question. Target: our median <= the plain median on
+every database. Usage: ``nice -n 10 python bench/prompt_size.py [--questions 20]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from vanna_magic import Session  # noqa: E402
+from vanna_magic.core.catalog import render_ddl  # noqa: E402
+from vanna_magic.core.column_notes import fold_column_docs  # noqa: E402
+from vanna_magic.core.importers.metadata import import_metadata  # noqa: E402
+from vanna_magic.core.llm import Completion  # noqa: E402
+from vanna_magic.core.prompt import count_message_tokens, dialect_name, system_message  # noqa: E402
+from vanna_magic.core.values import build  # noqa: E402
+
+DEFOG = ROOT.parent / "shared" / "benchmarks" / "defog-dev"
+
+
+class Capture:
+    """A model that answers every prompt with the same query and keeps the prompts."""
+
+    name = "bench/capture"
+
+    def __init__(self) -> None:
+        self.calls: list[list[dict]] = []
+
+    def complete(self, messages: list[dict]) -> Completion:
+        self.calls.append(messages)
+        return Completion(text="SELECT 1", model=self.name, prompt_tokens=0, completion_tokens=0, cost=None,
+                          elapsed=0.0)
+
+
+def questions(db: str, limit: int) -> list[str]:
+    with open(DEFOG / "questions_sqlite.csv", newline="", encoding="utf-8") as handle:
+        return [row["question"] for row in csv.DictReader(handle) if row["db_name"] == db][:limit]
+
+
+def plain_prompt(tables: list, question: str) -> list[dict]:
+    return [{"role": "system", "content": f"Write one {dialect_name('sqlite')} query that answers the question."},
+            {"role": "user", "content": render_ddl(tables, "sqlite") + "\n\n" + question}]
+
+
+def described_prompt(tables: list, documents: list, question: str) -> list[dict]:
+    """Our instructions, every table with the column descriptions as comments, the question."""
+    described, _ = fold_column_docs(tables, documents)
+    return [{"role": "system", "content": system_message("sqlite", 1000, definitions=False, examples=False)},
+            {"role": "user", "content": render_ddl(described, "sqlite") + "\n\n" + question}]
+
+
+def measure(db: str, limit: int, work: Path) -> dict:
+    folder = DEFOG / "databases" / db
+    path = work / f"{db}.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript((folder / "sqlite.sql").read_text(encoding="utf-8"))
+    conn.commit()
+    conn.close()
+    kb = work / f"{db}-kb"
+    import_metadata(folder / "metadata.json", kb)
+    model = Capture()
+    session = Session(f"sqlite:///{path}", model=model, knowledge_base=str(kb), cache_dir=str(work / "cache"))
+    tables = session.catalog().tables()
+    start = time.perf_counter()
+    index = build(session.database(), tables, "sqlite")
+    build_seconds = time.perf_counter() - start
+    ours, plain, described, matched, match_seconds = [], [], [], 0, []
+    documents = session.knowledge_base.documents
+    for question in questions(db, limit):
+        session.ask(question, run=False)
+        ours.append(count_message_tokens(model.calls[-1]))
+        plain.append(count_message_tokens(plain_prompt(tables, question)))
+        described.append(count_message_tokens(described_prompt(tables, documents, question)))
+        start = time.perf_counter()
+        matched += bool(index.match(question))
+        match_seconds.append(time.perf_counter() - start)
+    session.close()
+    return {"db": db, "tables": len(tables), "questions": len(ours), "ours": statistics.median(ours),
+            "plain": statistics.median(plain), "described": statistics.median(described), "max_ours": max(ours),
+            "with_values": matched, "values": index.size, "build_ms": build_seconds * 1000,
+            "match_ms": statistics.median(match_seconds) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=20, help="questions per database (default 20)")
+    parser.add_argument("--db", action="append", help="only these databases (repeatable)")
+    args = parser.parse_args()
+    if not DEFOG.is_dir():
+        sys.exit(f"the defog-dev benchmark is not at {DEFOG}")
+    names = args.db or sorted(p.name for p in (DEFOG / "databases").iterdir() if p.is_dir())
+    print(f"{'database':<12}{'tables':>7}{'questions':>10}{'ours':>8}{'plain':>8}{'full':>8}{'ours max':>9}"
+          f"{'w/ values':>10}{'values':>8}{'index ms':>10}{'match ms':>10}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for db in names:
+            r = measure(db, args.questions, Path(tmp))
+            flag = "" if r["ours"] <= r["plain"] else "  (over plain)"
+            print(f"{r['db']:<12}{r['tables']:>7}{r['questions']:>10}{r['ours']:>8.0f}{r['plain']:>8.0f}"
+                  f"{r['described']:>8.0f}"
+                  f"{r['max_ours']:>9}{r['with_values']:>10}{r['values']:>8}{r['build_ms']:>10.1f}"
+                  f"{r['match_ms']:>10.2f}{flag}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""An empty result to a question that expects rows goes back to the model, told only that there were no rows."""
+
+import pytest
+
+from tests.fakes import FakeModel
+from vanna_magic.core.errors import FirewallError
+from vanna_magic.core.repair import NO_ROWS, expects_rows
+
+EMPTY = "SELECT name FROM products WHERE category = 'electronics'"  # the stored spelling is 'Electronics'
+FIXED = "SELECT name FROM products WHERE category = 'Electronics'"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which electronics products do we sell?", True),
+    ("List the orders shipped to Oceania in 2024", True),
+    ("Is there any order from Oceania?", False),
+    ("Are products ever discontinued?", False),
+    ("Does any customer have more than 50 orders?", False),
+    ("How many orders were cancelled?", False),
+    ("What is the number of returned orders per month?", False),
+    ("Count the customers per segment", False),
+    ("Which customers, if any, ordered twice on one day?", False),
+    ("Show whether suppliers from Canada exist", False),
+])
+def test_which_questions_expect_rows(question, expected):
+    assert expects_rows(question) is expected
+
+
+def test_an_empty_result_is_repaired_and_the_model_learns_nothing_but_that(session_factory):
+    model = FakeModel([EMPTY, FIXED])
+    answer = session_factory(model=model).ask("Which electronics products do we sell?")
+    assert answer.status == "ok" and len(answer.df) == 25 and answer.sql == FIXED
+    assert [a.error for a in answer.attempts] == [NO_ROWS, None] and answer.repairs == 1
+    feedback = model.calls[1][-1]["content"]
+    assert feedback.startswith("That query returned no rows, but the question expects some.")
+    assert "Electronics" not in feedback and model.calls[1][-2]["content"] == f"```sql\n{EMPTY}\n```"
+
+
+@pytest.mark.parametrize("question", ["How many electronics products are discontinued?",
+                                      "Are there electronics products from Canada?"])
+def test_questions_that_may_rightly_be_empty_are_not_repaired(session_factory, question):
+    model = FakeModel(["SELECT product_id FROM products WHERE 1 = 0"])  # a second call would fail the test
+    answer = session_factory(model=model).ask(question)
+    assert answer.status == "ok" and len(answer.df) == 0 and len(model.calls) == 1
+
+
+def test_the_setting_turns_the_repair_off_and_no_run_never_repairs(session_factory):
+    model = FakeModel([EMPTY])
+    answer = session_factory(model=model, repair_empty=False).ask("Which electronics products do we sell?")
+    assert len(answer.df) == 0 and len(model.calls) == 1
+    model = FakeModel([EMPTY])
+    answer = session_factory(model=model).ask("Which electronics products do we sell?", run=False)
+    assert answer.status == "not_run" and len(model.calls) == 1
+
+
+def test_repairs_of_empty_results_are_bounded_by_max_repairs(session_factory):
+    model = FakeModel([EMPTY, EMPTY, EMPTY])
+    answer = session_factory(model=model, max_repairs=1).ask("Which electronics products do we sell?")
+    assert len(model.calls) == 2 and answer.status == "ok" and len(answer.df) == 0
+
+
+def test_when_the_repair_of_an_empty_result_fails_the_empty_result_stands(session_factory):
+    model = FakeModel([EMPTY, "DELETE FROM products"])
+    answer = session_factory(model=model, max_repairs=1).ask("Which electronics products do we sell?")
+    assert answer.status == "ok" and answer.error is None and len(answer.df) == 0
+    assert answer.sql == EMPTY and [a.rule for a in answer.attempts] == [None, "read_only"]
+    assert "its repairs failed" in answer.notes[-1]
+
+
+def test_without_an_empty_result_to_fall_back_on_a_failed_repair_still_raises(session_factory):
+    model = FakeModel(["DELETE FROM products", "DELETE FROM products"])
+    with pytest.raises(FirewallError):
+        session_factory(model=model, max_repairs=1).ask("Which electronics products do we sell?")

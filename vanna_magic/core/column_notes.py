@@ -1,0 +1,82 @@
+"""Column descriptions in the prompt: next to the columns they describe, not in a second copy of the schema.
+
+A table's document that holds only its title and a column table (``| `col` | type | meaning |``,
+what ``vanna-magic import`` writes) repeats the schema; its meanings go into the
+``CREATE TABLE`` as column comments instead, and the document leaves the prompt. A
+document with prose of its own (caveats, how to join) stays whole. HTML comments, which
+are for the file's readers, never reach the model.
+
+>>> from vanna_magic.core.catalog import Column, Table
+>>> from vanna_magic.core.knowledge import Document
+>>> doc = Document("t", "<!-- generated -->\\n# t\\n\\n| column | type | meaning |\\n|---|---|---|\\n"
+...                "| `a` | int | Age in years |", table="t")
+>>> tables, docs = fold_column_docs([Table("t", (Column("a", "INTEGER"),))], [doc])
+>>> tables[0].columns[0].comment, docs
+('Age in years', [])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .catalog import Table
+    from .knowledge import Document
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->[ \t]*\n?", re.DOTALL)
+_COLUMN_ROW = re.compile(r"\|\s*`?([^`|]+?)`?\s*\|[^|]*\|\s*(.*?)\s*\|")
+_HEADER_ROW = re.compile(r"\|\s*column\s*\|", re.IGNORECASE)
+_RULE_ROW = re.compile(r"\|[\s|:-]+\|")
+
+
+def column_meanings(text: str) -> dict[str, str] | None:
+    """Column -> meaning when ``text`` is only a heading and a column table; None when it says more."""
+    meanings: dict[str, str] = {}
+    for line in _HTML_COMMENT.sub("", text).splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or _HEADER_ROW.match(line) or _RULE_ROW.fullmatch(line):
+            continue
+        row = _COLUMN_ROW.fullmatch(line)
+        if row is None:
+            return None
+        if row[2]:
+            meanings[row[1].strip().lower()] = row[2]
+    return meanings or None
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words of a description that add nothing to a column's name ("Unique identifier for each author").
+_GENERIC = frozenset("a an the of for each every in on to this that is its it which unique identifier id ids "
+                     "name number table column key primary value".split())
+
+
+def restates_name(meaning: str, column: str, table: str) -> bool:
+    """Whether ``meaning`` only repeats the column's and table's names ("Last name of the student" on lastname).
+
+    >>> restates_name("Last name of the student", "lastname", "student"), restates_name("Cumulative GPA", "gpa", "s")
+    (True, False)
+    """
+    names = f"{column} {table}".lower()
+    return all(w in _GENERIC or w in names or w.rstrip("s") in names for w in _WORD.findall(meaning.lower()))
+
+
+def fold_column_docs(tables: Sequence["Table"], documents: Sequence["Document"]
+                     ) -> tuple[list["Table"], list["Document"]]:
+    """``tables`` with the column meanings of their column-table documents; the documents left to show."""
+    position = {t.name.lower(): i for i, t in enumerate(tables)}
+    tables, kept = list(tables), []
+    for doc in documents:
+        i = position.get((doc.table or "").rpartition(".")[2].lower())
+        meanings = column_meanings(doc.text) if i is not None else None
+        if meanings is None:
+            text = _HTML_COMMENT.sub("", doc.text)
+            kept.append(doc if text == doc.text else dataclasses.replace(doc, text=text))
+            continue
+        table = tables[i]
+        columns = tuple(c if c.comment or c.name.lower() not in meanings
+                        or restates_name(meanings[c.name.lower()], c.name, table.name)
+                        else dataclasses.replace(c, comment=meanings[c.name.lower()]) for c in table.columns)
+        tables[i] = dataclasses.replace(table, columns=columns)
+    return tables, kept

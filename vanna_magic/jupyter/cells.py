@@ -1,0 +1,74 @@
+"""What ``%%ask`` and ``%%vsql`` add around the engine in a notebook: charts, ``--edit``, follow-up flags, progress."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
+
+from IPython.core.error import UsageError
+
+from .charts import KINDS
+
+if TYPE_CHECKING:
+    from ..core.answer import Answer
+    from .progress import ProgressDisplay
+
+
+def add_cell_options(parser: argparse.ArgumentParser, *, question: bool) -> None:
+    """``--chart [KIND]`` for both magics; ``--edit``, ``--follow-up`` and ``--new`` for ``%%ask``."""
+    parser.add_argument("--chart", nargs="?", const="auto", choices=KINDS, metavar="KIND",
+                        help=f"draw the result: {', '.join(KINDS)} (auto when KIND is omitted)")
+    if not question:
+        return
+    parser.add_argument("--edit", action="store_true",
+                        help="put the generated SQL into a new %%%%vsql cell below, without running it")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--follow-up", dest="follow_up", action="store_const", const=True, default=None,
+                       help="build on the previous questions (their SQL) even if the question reads as new")
+    group.add_argument("--new", dest="follow_up", action="store_const", const=False,
+                       help="ask afresh, ignoring the previous questions")
+
+
+def check_ask_options(args: argparse.Namespace) -> None:
+    """Reject combinations of ``%%ask`` options that cannot work together, before anything runs."""
+    not_run = "--edit" if args.edit else "--no-run" if args.no_run else None
+    if args.chart and not_run:
+        raise UsageError(f"%%ask: --chart needs the rows, but {not_run} does not run the query; drop one of them")
+    if args.edit and args.output:
+        raise UsageError("%%ask: --edit does not run the query, so -o/--output has no rows to store; "
+                         "put -o on the %%vsql cell it creates")
+
+
+def vsql_cell(answer: "Answer", args: argparse.Namespace) -> str:
+    """The source of the ``%%vsql`` cell ``--edit`` creates: the generated SQL with this cell's options."""
+    options = []
+    if args.limit:
+        options.append(f"--limit {args.limit}")
+    if args.connection:
+        options.append(f"--connection {args.connection}")
+    header = " ".join(["%%vsql", *options])
+    note = f"-- {answer.question}\n" if answer.question and "\n" not in answer.question else ""
+    return f"{header}\n{note}{(answer.sql or '').strip()}\n"
+
+
+def chart_of(answer: "Answer", kind: str) -> Any:
+    """The chart display of an answer's rows; raises :class:`~vanna_magic.core.errors.ChartError` when none fits."""
+    from .charts import Chart
+
+    return Chart.of(answer.frame, kind, title=answer.question or None)
+
+
+@contextmanager
+def progress_display(shell: Any, enabled: bool) -> Iterator["ProgressDisplay | None"]:
+    """A progress display for one cell, in a kernel only (a terminal IPython shows no updating outputs)."""
+    if not enabled or getattr(shell, "kernel", None) is None:
+        yield None
+        return
+    from .progress import ProgressDisplay
+
+    display = ProgressDisplay()
+    try:
+        yield display
+    finally:
+        display.close()

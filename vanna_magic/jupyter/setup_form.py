@@ -1,0 +1,168 @@
+"""``%vanna setup``: a first-run form for the connection, the model, its API key and server, and a ``.env``.
+
+"Test connection" connects through a :class:`~vanna_magic.core.session.Session` and reads the
+catalog; "Test model" sends one short message through the
+:class:`~vanna_magic.core.llm.LanguageModel` seam. "Save" writes the settings that are not
+secret to ``[tool.vanna_magic]`` of the project's ``pyproject.toml`` and the secrets to the
+``.env`` the form names (see :mod:`vanna_magic.core.project_files`), and applies the secrets
+to this kernel's environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, MutableMapping
+
+import ipywidgets as w
+
+from ..core.config import ENV_PREFIX, api_key, find_pyproject, redact
+from ..core.errors import ConfigurationError
+from ..core.project_files import key_variable, merge_env, save_settings, split_secrets
+from .messages import busy, show
+
+if TYPE_CHECKING:
+    from ..core.config import Settings
+    from ..core.llm import LanguageModel
+
+PING = [{"role": "user", "content": "Reply with the single word OK."}]
+ModelFactory = Callable[[str, "str | None", "str | None"], "LanguageModel"]
+
+
+class SetupForm:
+    """The widgets of ``%vanna setup`` and what their buttons do.
+
+    Args:
+        settings: returns the settings in force now (the form starts from them).
+        project: the folder whose ``pyproject.toml`` (the nearest one, else a new one here) and
+            ``.env`` are written; the working directory by default.
+        environ: where saved secrets are applied for this kernel (``os.environ`` by default).
+        model_factory: ``(model, api_base, api_key) -> LanguageModel`` for "Test model";
+            a litellm model without retries by default.
+    """
+
+    def __init__(self, settings: Callable[[], "Settings"], *, project: Path | None = None,
+                 environ: MutableMapping[str, str] | None = None, model_factory: ModelFactory | None = None):
+        self._settings = settings
+        folder = Path(project) if project is not None else Path.cwd()
+        self.pyproject = find_pyproject(folder) or folder / "pyproject.toml"
+        self._environ = os.environ if environ is None else environ
+        self._model_factory = model_factory or self._litellm_model
+        current = settings()
+        wide = w.Layout(width="560px")
+        self.connection = w.Text(value=current.connection or "", description="Connection", layout=wide,
+                                 placeholder="postgresql://user@host/db, sqlite:///file.db, or a connection name")
+        self.model = w.Text(value=current.model or "", description="Model", layout=wide,
+                            placeholder="openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, ollama/qwen2.5-coder")
+        self.api_key = w.Password(description="API key", layout=wide)
+        self.api_base = w.Text(value=current.api_base or "", description="API base", layout=wide,
+                               placeholder="only for a local or OpenAI-compatible server: http://localhost:11434")
+        self.env_path = w.Text(value=str(self.pyproject.parent / ".env"), description=".env file", layout=wide,
+                               placeholder="empty: secrets are not written; the form says which variable to set")
+        self.test_connection_button = w.Button(description="Test connection", icon="plug")
+        self.test_model_button = w.Button(description="Test model", icon="comment")
+        self.save_button = w.Button(description="Save", button_style="primary", icon="save")
+        self.message = w.HTML()
+        self.controls = (self.test_connection_button, self.test_model_button, self.save_button)
+        self.test_connection_button.on_click(self.test_connection)
+        self.test_model_button.on_click(self.test_model)
+        self.save_button.on_click(self.save)
+        self.model.observe(lambda _: self._key_placeholder(), names="value")
+        self._key_placeholder()
+        where = w.HTML(f"<small>Save writes settings to <code>{self.pyproject}</code> "
+                       "<code>[tool.vanna_magic]</code> and secrets to the .env file.</small>")
+        self.widget = w.VBox([self.connection, self.model, self.api_key, self.api_base, self.env_path, where,
+                              w.HBox([self.test_connection_button, self.test_model_button, self.save_button]),
+                              self.message])
+        self.widget.add_class("vanna-setup")
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def test_connection(self, _button: Any = None) -> None:
+        """Connect to the database in the form and read its catalog; the exact error when that fails."""
+        from ..core.session import Session
+
+        with busy(self.controls, self.message, "connecting"):
+            value = self.connection.value.strip()
+            if not value:
+                raise ConfigurationError("the connection box is empty", stage="setup", setting="connection",
+                                         hint="Type a SQLAlchemy URL (postgresql://user@host/db, "
+                                              "sqlite:///file.db) or the name of a connection.")
+            session = Session(settings=self._settings().replace(connection=value))
+            try:
+                db = session.database()
+                db.ping()
+                tables = session.catalog().tables(refresh=True)
+            finally:
+                session.close()
+            show(self.message, f"connected to {redact(db.url)} ({db.dialect}, {len(tables)} tables)", "ok")
+
+    def test_model(self, _button: Any = None) -> None:
+        """Send one short message to the model in the form; the exact error when that fails."""
+        with busy(self.controls, self.message, "asking the model"):
+            name = self.model.value.strip()
+            if not name:
+                raise ConfigurationError("the model box is empty", stage="setup", setting="model",
+                                         hint="Type a litellm model string, e.g. openai/gpt-4o-mini.")
+            model = self._model_factory(name, self.api_base.value.strip() or None,
+                                        self.api_key.value.strip() or None)
+            completion = model.complete(PING)
+            reply = " ".join(completion.text.split())[:60]
+            show(self.message, f"the model {model.name} answered in {completion.elapsed:.1f} s: {reply!r}", "ok")
+
+    def save(self, _button: Any = None) -> None:
+        """Settings to pyproject.toml, secrets to the .env (or the name of the variable to set)."""
+        with busy(self.controls, self.message, "saving"):
+            values = {"connection": self.connection.value, "model": self.model.value,
+                      "api_base": self.api_base.value}
+            settings, secrets = split_secrets(values, api_key=self.api_key.value)
+            if not settings and not secrets:
+                raise ConfigurationError("there is nothing to save: every field is empty", stage="setup",
+                                         hint="Fill in the connection, the model or both.")
+            env_file = self._env_file() if secrets else None
+            if env_file is not None and not env_file.parent.is_dir():
+                raise ConfigurationError(f"the folder of the .env file {env_file} does not exist", stage="setup",
+                                         hint="Create it, or name a .env file in an existing folder.")
+            done = []
+            if settings:
+                save_settings(self.pyproject, settings)
+                done.append(f"{', '.join(settings)} to {self.pyproject} [tool.vanna_magic]")
+                shadowed = [ENV_PREFIX + name.upper() for name in settings
+                            if self._environ.get(ENV_PREFIX + name.upper()) not in (None, "")]
+                if shadowed:
+                    done.append(f"{', '.join(shadowed)} in the environment still wins over pyproject.toml: "
+                                "unset it to use the saved value")
+            names = ", ".join(secrets)
+            if env_file is not None:
+                merge_env(env_file, secrets)
+                done.append(f"{names} to {env_file} (readable by you only)")
+                if env_file != self.pyproject.parent / ".env":
+                    done.append(f"only the .env beside {self.pyproject.name} is read by itself: load {env_file} "
+                                "into the environment before starting Jupyter")
+            elif secrets:
+                done.append(f"{names} not written (no .env file named): set {names} in the environment "
+                            "where Jupyter starts")
+            self._environ.update(secrets)  # this kernel uses them now, whatever its .env said before
+            self.api_key.value = ""
+            applied = f"; {names} set for this kernel" if secrets else ""
+            show(self.message, "saved " + "; ".join(done) + applied, "ok")
+
+    def _key_placeholder(self) -> None:
+        self.api_key.placeholder = (f"saved as {key_variable(self.model.value.strip())} in the .env, "
+                                    "never in pyproject.toml")
+
+    def _env_file(self) -> Path | None:
+        text = self.env_path.value.strip()
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else self.pyproject.parent / path
+
+    def _litellm_model(self, name: str, api_base: str | None, key: str | None) -> "LanguageModel":
+        from ..core.llm import LiteLLMModel
+
+        # No retries: a test says at once what is wrong.
+        return LiteLLMModel(name, api_base=api_base, api_key=key or api_key(self._environ),
+                            timeout=self._settings().model_timeout, retries=0)
+
