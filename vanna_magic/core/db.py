@@ -206,6 +206,19 @@ class Database:
         frame = _frame(columns, rows)
         return QueryResult(frame=frame, elapsed=time.perf_counter() - start)
 
+    def plan(self, sql: str, *, timeout: float | None = None) -> bool:
+        """Have the database plan ``sql`` without running it (``EXPLAIN``); False where that is not offered.
+
+        A statement naming a missing table or column, or with a type error the planner sees,
+        raises :class:`ExecutionError` here exactly as it would when run.
+        """
+        prefix = _PLAN_PREFIX.get(self.backend)
+        if prefix is None:
+            return False
+        with self.reading(timeout=timeout) as conn:
+            conn.exec_driver_sql(prefix + sql, execution_options={"no_parameters": True}).fetchall()
+        return True
+
     def estimated_cost(self, sql: str, *, timeout: float | None = None) -> float | None:
         """The planner's total cost estimate of ``sql`` (PostgreSQL ``EXPLAIN``); None where there is none."""
         if self.backend != "postgresql":
@@ -363,6 +376,11 @@ class Database:
         text = redact(lines[0] if lines else type(error).__name__)
         password = self._url.password
         return text.replace(str(password), "***") if password else text
+
+
+# EXPLAIN forms that plan a statement without running it or writing anything (Oracle's
+# EXPLAIN PLAN writes to PLAN_TABLE, so it is not used).
+_PLAN_PREFIX = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN ", "mariadb": "EXPLAIN "}
 
 
 def _dialect(backend: str) -> Any:

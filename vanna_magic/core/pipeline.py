@@ -175,6 +175,10 @@ def guard_cost(ctx: AskContext, sql: str) -> None:
 
 def execute(ctx: AskContext, attempt: Attempt) -> None:
     if not ctx.run:
+        # Not run, but planned: SQL that names a missing column fails here and goes back for repair.
+        with timed(ctx.answer, "plan"):
+            guarded(ctx.health, "database", lambda: ctx.database.plan(
+                attempt.executed_sql or "", timeout=ctx.settings.query_timeout))
         ctx.answer.status = "not_run"
         return
     with timed(ctx.answer, "execute"):

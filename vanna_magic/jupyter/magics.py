@@ -24,7 +24,8 @@ def _ask_parser() -> MagicParser:
     parser = MagicParser("%%ask", "Answer a question in SQL, run it, and show the rows.")
     parser.add_argument("-o", "--output", type=identifier, metavar="VAR",
                         help="store the result DataFrame in this variable")
-    parser.add_argument("--no-run", action="store_true", help="show the SQL without running it")
+    parser.add_argument("--no-run", action="store_true",
+                        help="show the SQL without running it (the database only plans it)")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this question")
     parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this question only")
     add_cell_options(parser, question=True)
