@@ -39,7 +39,7 @@ from vanna_magic.core.llm import Completion  # noqa: E402
 from vanna_magic.core.prompt import count_message_tokens, dialect_name, system_message  # noqa: E402
 from vanna_magic.core.values import build  # noqa: E402
 
-DEFOG = ROOT.parent / "shared" / "benchmarks" / "defog-dev"
+DEFOG = ROOT / "bench" / "data" / "defog-dev"
 
 
 class Capture:

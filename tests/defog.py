@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.accuracy.gold import expand, split_statements
 
-DEFOG = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "defog-dev"
+DEFOG = Path(__file__).resolve().parents[1] / "bench" / "data" / "defog-dev"
 DIALECT_FILES = {"postgres": "questions_postgres.csv", "sqlite": "questions_sqlite.csv"}
 __all__ = ["DEFOG", "Gold", "database_script", "expand", "gold_queries", "split_statements"]
 
@@ -30,8 +30,7 @@ def gold_queries(dialect: str) -> list[Gold]:
     """Every gold query of the benchmark for ``dialect``, expanded; fails loudly when the data is missing."""
     path = DEFOG / DIALECT_FILES[dialect]
     if not path.is_file():
-        raise FileNotFoundError(f"the defog-dev benchmark is missing: expected {path} (../shared/benchmarks/"
-                                "defog-dev beside the repository)")
+        raise FileNotFoundError(f"the defog-dev benchmark is missing: expected {path} (bench/data/defog-dev)")
     out = []
     with path.open(encoding="utf-8", newline="") as handle:
         for number, record in enumerate(csv.DictReader(handle), start=1):

@@ -1,7 +1,6 @@
 """Zero false positives: every defog-dev gold query passes the firewall and returns the same rows after it.
 
-The benchmark must sit beside the repository (``../shared/benchmarks/defog-dev``); these tests
-fail, never skip, when it is missing.
+The benchmark is committed in ``bench/data/defog-dev``; these tests fail, never skip, when it is missing.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from vanna_magic.core.errors import DatabaseConnectionError, ExecutionError, Que
 
 pytestmark = pytest.mark.postgres
 
-DEFOG = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "defog-dev"
+DEFOG = Path(__file__).resolve().parents[1] / "bench" / "data" / "defog-dev"
 RESTAURANTS = DEFOG / "databases" / "restaurants" / "postgres.sql"
 
 
@@ -148,7 +148,6 @@ def test_unreachable_port_fails_fast():
     assert "hunter2secret" not in str(caught.value) and caught.value.hint
 
 
-@pytest.mark.skipif(not RESTAURANTS.is_file(), reason="the defog benchmark data is not next to this checkout")
 def test_defog_restaurants_dump(make_postgres_database):
     db = Database(make_postgres_database(RESTAURANTS.read_text(encoding="utf-8")))
     try:

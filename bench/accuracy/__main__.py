@@ -11,7 +11,7 @@ from .databases import DEFAULT_SERVER
 from .datasets import BenchError
 from .runner import Options, run
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "defog-dev"
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "defog-dev"
 
 
 class _Parser(argparse.ArgumentParser):
