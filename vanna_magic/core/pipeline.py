@@ -245,7 +245,7 @@ def ask_model(ctx: AskContext) -> Answer:
                 if empty is not None:
                     return _keep_empty(ctx, empty)
                 raise
-            repairs.append(RepairNote(sql=attempt.sql or "", error=_with_hint(ctx, attempt.sql or "", exc)))
+            repairs.append(RepairNote(sql=attempt.sql or "", error=exc.message))
             continue
         except VannaError as exc:
             _fail(ctx, attempt, exc)
@@ -255,23 +255,6 @@ def ask_model(ctx: AskContext) -> Answer:
         empty = (attempt, ctx.answer.frame)
         attempt.error, attempt.stage = NO_ROWS, "execute"
         repairs.append(RepairNote(sql=attempt.sql or "", error=NO_ROWS, empty=True))
-
-
-def _with_hint(ctx: AskContext, sql: str, exc: VannaError) -> str:
-    """The error for the repair prompt, with where a missing column really is (schema names only)."""
-    from .repair_hints import missing_column_hint
-
-    if not isinstance(exc, ExecutionError):
-        return exc.message
-    try:
-        tables = ctx.catalog.tables()
-    except VannaError:
-        return exc.message
-    policy = getattr(ctx.firewall, "policy", None)
-    if policy is not None:
-        tables = policy.visible_tables(tables)
-    hint = missing_column_hint(sql, exc.message, tables, ctx.firewall.dialect)
-    return f"{exc.message}\n{hint}" if hint else exc.message
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
