@@ -188,3 +188,26 @@ def test_missing_tokenizer_file_is_a_configuration_error(monkeypatch):
     monkeypatch.setattr(tokens, "bundled_cache_dir", lambda: None)
     with pytest.raises(ConfigurationError, match="cl100k_base"):
         count_tokens("hello")
+
+
+def _system_for(column_type: str, dialect: str = "postgresql") -> str:
+    table = Table(name="visits", columns=(Column("visit_id", "INTEGER"), Column("at", column_type)))
+    prompt = build_prompt(QUESTION, dialect=dialect, retrieved=Retrieved(tables=[table]), budget=HUGE)
+    return prompt.messages[0]["content"]
+
+
+@pytest.mark.parametrize("column_type", ["TIMESTAMP WITHOUT TIME ZONE", "DATE", "timestamptz", "DATETIME"])
+def test_date_functions_are_explained_when_the_schema_has_dates(column_type):
+    assert "EXTRACT(YEAR FROM col)" in _system_for(column_type)
+    assert "DATE_FORMAT(col, '%Y-%m')" in _system_for(column_type, "mysql")
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "oracle", "mysql", "duckdb", "mssql"])
+def test_no_date_functions_when_years_and_months_are_numbers_or_text(dialect):
+    # A small model told about EXTRACT applies it to a year stored as an integer.
+    text = _system_for("INTEGER", dialect)
+    assert "EXTRACT" not in text and "DATE_FORMAT" not in text and "DATEPART" not in text
+
+
+def test_sqlite_keeps_its_date_line_whatever_the_types():
+    assert "strftime('%Y', col)" in _system_for("INTEGER", "sqlite")

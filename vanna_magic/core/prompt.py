@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -42,32 +43,49 @@ DIALECT_GUIDANCE = {
         "Limit rows with LIMIT n.",
     ],
     "postgresql": [
-        "Use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and INTERVAL '1 month' for dates.",
         "Use ILIKE for case-insensitive matching; NULLs sort last ascending and first descending (add NULLS LAST).",
         "Integer division truncates: cast to numeric first; ROUND(x::numeric, 2) rounds.",
         "Limit rows with LIMIT n.",
     ],
     "oracle": [
         "Limit rows with FETCH FIRST n ROWS ONLY (there is no LIMIT).",
-        "Use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and ADD_MONTHS for dates; "
-        "write date literals as DATE '2024-01-31' or TO_DATE('2024-01-31', 'YYYY-MM-DD').",
         "Table aliases take no AS; string comparison is case-sensitive (use UPPER); the empty string is NULL.",
         "Do not end the statement with a semicolon.",
     ],
     "mysql": [
-        "Use YEAR(col), DATE_FORMAT(col, '%Y-%m') and DATE_ADD(col, INTERVAL 1 MONTH) for dates.",
         "Quote identifiers with backticks; limit rows with LIMIT n; there is no FULL OUTER JOIN.",
     ],
     "mssql": [
         "Limit rows with TOP n or OFFSET ... FETCH NEXT n ROWS ONLY (there is no LIMIT).",
-        "Use YEAR(col), DATEPART, DATEADD and FORMAT(col, 'yyyy-MM') for dates.",
     ],
     "duckdb": [
-        "Use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and strftime(col, '%Y-%m') for dates.",
         "Use ILIKE for case-insensitive matching; limit rows with LIMIT n.",
     ],
 }
 DIALECT_GUIDANCE["mariadb"] = DIALECT_GUIDANCE["mysql"]
+
+# Date functions, shown only when the schema given has DATE/TIME columns (or is unknown): a small
+# model told about EXTRACT applies it to a year stored as an integer. SQLite keeps its line in
+# DIALECT_GUIDANCE: its dates are TEXT, which column types cannot tell apart.
+_AS_STORED = "a year or month stored as a number or text is compared as it is."
+DATE_GUIDANCE = {
+    "postgresql": f"For DATE/TIMESTAMP columns use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and "
+                  f"INTERVAL '1 month'; {_AS_STORED}",
+    "oracle": "For DATE/TIMESTAMP columns use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and "
+              "ADD_MONTHS; write date literals as DATE '2024-01-31' or TO_DATE('2024-01-31', 'YYYY-MM-DD').",
+    "mysql": f"For DATE/DATETIME columns use YEAR(col), DATE_FORMAT(col, '%Y-%m') and DATE_ADD(col, INTERVAL 1 "
+             f"MONTH); {_AS_STORED}",
+    "mssql": f"For date columns use YEAR(col), DATEPART, DATEADD and FORMAT(col, 'yyyy-MM'); {_AS_STORED}",
+    "duckdb": f"For DATE/TIMESTAMP columns use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and "
+              f"strftime(col, '%Y-%m'); {_AS_STORED}",
+}
+DATE_GUIDANCE["mariadb"] = DATE_GUIDANCE["mysql"]
+_DATE_TYPE = re.compile(r"date|time", re.IGNORECASE)
+
+
+def has_dates(tables: Sequence["Table"]) -> bool:
+    """Whether the schema shows a DATE/TIME-typed column; True when no schema is known."""
+    return not tables or any(_DATE_TYPE.search(column.type or "") for t in tables for column in t.columns)
 
 
 @dataclass
@@ -133,10 +151,14 @@ def dialect_name(dialect: str) -> str:
     return DIALECT_NAMES.get(key, key or "standard SQL")
 
 
-def system_message(dialect: str, max_rows: int, *, definitions: bool = True, examples: bool = True) -> str:
-    """The instructions; the lines about definitions and examples only when the prompt has some."""
+def system_message(dialect: str, max_rows: int, *, definitions: bool = True, examples: bool = True,
+                   dates: bool = True) -> str:
+    """The instructions; the lines about definitions, examples and date functions only when they apply."""
     name = dialect_name(dialect)
-    guidance = DIALECT_GUIDANCE.get(dialect_key(dialect), [f"Use only syntax that {name} supports."])
+    key = dialect_key(dialect)
+    guidance = DIALECT_GUIDANCE.get(key, [f"Use only syntax that {name} supports."])
+    if dates and key in DATE_GUIDANCE:
+        guidance = [DATE_GUIDANCE[key], *guidance]
     lines = [
         f"You are an expert data analyst. Write ONE read-only SQL query (SELECT or WITH ... SELECT) in the exact "
         f"{name} dialect that answers the user's question.",
@@ -181,7 +203,8 @@ def _user_message(question: str, dialect: str, ctx: _Context) -> str:
 
 def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
               repairs: Sequence[RepairNote]) -> list[dict]:
-    messages = [{"role": "system", "content": system_message(dialect, max_rows, definitions=bool(ctx.definitions),
+    messages = [{"role": "system", "content": system_message(dialect, max_rows, dates=has_dates(ctx.tables),
+                                                             definitions=bool(ctx.definitions),
                                                              examples=bool(ctx.examples))},
                 {"role": "user", "content": _user_message(question, dialect, ctx)}]
     for note in repairs:
