@@ -98,9 +98,8 @@ def retrieve(ctx: AskContext) -> None:
             from .values import link_values
 
             link_values(ctx, tables)
-        if policy is not None:
+        if policy is not None:  # tables came from the visible ones; examples and definitions may name others
             retrieved = ctx.answer.retrieved
-            retrieved.tables = policy.visible_tables(retrieved.tables)
             dialect = ctx.firewall.dialect
             retrieved.examples = [s for s in retrieved.examples if policy.can_read(s.example.sql, dialect)]
             retrieved.definitions = [d for d in retrieved.definitions if policy.can_use(d.tables, d.sql, dialect)]
@@ -231,21 +230,15 @@ def ask_model(ctx: AskContext) -> Answer:
                 raise failure
             if not many:
                 run_completion(ctx, attempt, text)
-        except GenerationError as exc:  # an answer without SQL: show the model what it said
+        except (GenerationError, *REPAIRABLE) as exc:
             _fail(ctx, attempt, exc)
             if len(repairs) >= ctx.settings.max_repairs:
                 if empty is not None:
                     return _keep_empty(ctx, empty)
                 raise
-            repairs.append(RepairNote(sql=text[:2000], error=exc.message))
-            continue
-        except REPAIRABLE as exc:
-            _fail(ctx, attempt, exc)
-            if len(repairs) >= ctx.settings.max_repairs:
-                if empty is not None:
-                    return _keep_empty(ctx, empty)
-                raise
-            repairs.append(RepairNote(sql=attempt.sql or "", error=exc.message))
+            # An answer without SQL: show the model what it said; else the SQL that failed.
+            shown = text[:2000] if isinstance(exc, GenerationError) else attempt.sql or ""
+            repairs.append(RepairNote(sql=shown, error=exc.message))
             continue
         except VannaError as exc:
             _fail(ctx, attempt, exc)

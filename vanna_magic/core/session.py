@@ -168,18 +168,17 @@ class Session:
         """The data policy of the current role (setting ``role``, else the user's), or None without a policy file."""
         if not self.settings.policy_file:
             return None
-        from .identity import current_user
         from .policy import load_policy
 
         path = Path(self.settings.policy_file).expanduser()
         stat = path.stat() if path.is_file() else None
         key = (str(path), stat and (stat.st_mtime_ns, stat.st_size))
         policy = self._part("policy", key, lambda: load_policy(path))
-        return policy.role_for(current_user(), self.settings.role)
+        return policy.role_for(self.user, self.settings.role)
 
     def firewall(self, dialect: str, max_rows: int, connection: str | None = None) -> "Firewall":
         """The firewall for this connection: row cap, the role's data policy, rejections audited to the store."""
-        from .firewall import Firewall, current_user
+        from .firewall import Firewall
 
         policy = self.data_policy()
         catalog = self.catalog(connection) if policy is not None else None
@@ -193,7 +192,7 @@ class Session:
 
         key = (dialect, max_rows, policy, id(catalog))
         return self._part(f"firewall:{dialect}:{connection}", key, lambda: Firewall(
-            dialect, max_rows, policy=policy, columns=columns, user=current_user(),
+            dialect, max_rows, policy=policy, columns=columns, user=self.user,
             on_reject=lambda event: self.record_audit(event.to_dict())))
 
     def _context(self, question: str, *, run: bool, limit: int | None, connection: str | None,
@@ -313,7 +312,7 @@ def _positive(value: Any, name: str) -> int:
 _KNOWLEDGE_SUFFIXES = (".sql", ".yaml", ".yml", ".md")
 
 
-def _fingerprint(roots: list[Path]) -> tuple:
+def _fingerprint(roots: list[Path]) -> frozenset:
     """Cheap change detector for the knowledge base: file names, sizes and mtimes.
 
     It only decides when to re-read the files; whether the index is rebuilt is
@@ -335,4 +334,4 @@ def _fingerprint(roots: list[Path]) -> tuple:
                     elif entry.name.endswith(_KNOWLEDGE_SUFFIXES):
                         st = entry.stat()
                         entries.append((entry.path, st.st_size, st.st_mtime_ns))
-    return (len(entries), frozenset(entries))
+    return frozenset(entries)
