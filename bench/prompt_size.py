@@ -8,12 +8,14 @@ the product's tokenizer) of:
 
 - ours: what ``Session.ask`` sends the model (system rules, linked tables, definitions,
   documents, values the question names, the question);
-- plain: one line of instruction, ``CREATE TABLE`` of every table, the question;
+- plain: the accuracy benchmark's baseline prompt (``bench.accuracy.conditions.baseline_messages``):
+  one line of instruction, ``CREATE TABLE`` of every table, the question;
 - full: our instructions, ``CREATE TABLE`` of every table with the metadata's column
   descriptions as comments (as defog's sql-eval shows them), the question.
 
 It also prints the value index: its build time (cold, from the database), its size and
-the median time of matching one question. Target: our median <= the plain median on
+the median time of matching one question, and "gold shown": of the questions, how many
+prompts show every table some gold query reads (schema linking's recall). Target: our median <= the plain median on
 every database. Usage: ``nice -n 10 python bench/prompt_size.py [--questions 20]``.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sqlite3
 import statistics
 import sys
@@ -31,15 +34,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import sqlglot  # noqa: E402
+from sqlglot import exp  # noqa: E402
+
+from bench.accuracy.conditions import baseline_messages  # noqa: E402
+from bench.accuracy.gold import variants  # noqa: E402
 from vanna_magic import Session  # noqa: E402
 from vanna_magic.core.catalog import render_ddl  # noqa: E402
 from vanna_magic.core.column_notes import fold_column_docs  # noqa: E402
 from vanna_magic.core.importers.metadata import import_metadata  # noqa: E402
 from vanna_magic.core.llm import Completion  # noqa: E402
-from vanna_magic.core.prompt import count_message_tokens, dialect_name, system_message  # noqa: E402
+from vanna_magic.core.prompt import count_message_tokens, system_message  # noqa: E402
 from vanna_magic.core.values import build  # noqa: E402
 
 DEFOG = ROOT / "bench" / "data" / "defog-dev"
+_CREATE = re.compile(r"^CREATE TABLE (\S+) \(", re.MULTILINE)
 
 
 class Capture:
@@ -56,14 +65,28 @@ class Capture:
                           elapsed=0.0)
 
 
-def questions(db: str, limit: int) -> list[str]:
+def questions(db: str, limit: int) -> list[tuple[str, str]]:
+    """(question, gold cell) of the database's first ``limit`` questions."""
     with open(DEFOG / "questions_sqlite.csv", newline="", encoding="utf-8") as handle:
-        return [row["question"] for row in csv.DictReader(handle) if row["db_name"] == db][:limit]
+        return [(row["question"], row["query"]) for row in csv.DictReader(handle) if row["db_name"] == db][:limit]
+
+
+def gold_tables(cell: str) -> list[set[str]]:
+    """The tables each acceptable gold query reads (lower case, CTE names left out)."""
+    found = []
+    for statement in variants(cell):
+        tree = sqlglot.parse_one(statement, read="sqlite")
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        found.append({t.name.lower() for t in tree.find_all(exp.Table)} - ctes)
+    return found
+
+
+def shown_tables(messages: list[dict]) -> set[str]:
+    return {name.strip('"').lower() for name in _CREATE.findall(messages[1]["content"])}
 
 
 def plain_prompt(tables: list, question: str) -> list[dict]:
-    return [{"role": "system", "content": f"Write one {dialect_name('sqlite')} query that answers the question."},
-            {"role": "user", "content": render_ddl(tables, "sqlite") + "\n\n" + question}]
+    return baseline_messages(question, "sqlite", tables)
 
 
 def described_prompt(tables: list, documents: list, question: str) -> list[dict]:
@@ -88,11 +111,13 @@ def measure(db: str, limit: int, work: Path) -> dict:
     start = time.perf_counter()
     index = build(session.database(), tables, "sqlite")
     build_seconds = time.perf_counter() - start
-    ours, plain, described, matched, match_seconds = [], [], [], 0, []
+    ours, plain, described, matched, match_seconds, covered = [], [], [], 0, [], 0
     documents = session.knowledge_base.documents
-    for question in questions(db, limit):
+    for question, gold in questions(db, limit):
         session.ask(question, run=False)
         ours.append(count_message_tokens(model.calls[-1]))
+        shown = shown_tables(model.calls[-1])
+        covered += any(needed <= shown for needed in gold_tables(gold))
         plain.append(count_message_tokens(plain_prompt(tables, question)))
         described.append(count_message_tokens(described_prompt(tables, documents, question)))
         start = time.perf_counter()
@@ -101,6 +126,7 @@ def measure(db: str, limit: int, work: Path) -> dict:
     session.close()
     return {"db": db, "tables": len(tables), "questions": len(ours), "ours": statistics.median(ours),
             "plain": statistics.median(plain), "described": statistics.median(described), "max_ours": max(ours),
+            "covered": covered,
             "with_values": matched, "values": index.size, "build_ms": build_seconds * 1000,
             "match_ms": statistics.median(match_seconds) * 1000}
 
@@ -114,14 +140,14 @@ def main() -> None:
         sys.exit(f"the defog-dev benchmark is not at {DEFOG}")
     names = args.db or sorted(p.name for p in (DEFOG / "databases").iterdir() if p.is_dir())
     print(f"{'database':<12}{'tables':>7}{'questions':>10}{'ours':>8}{'plain':>8}{'full':>8}{'ours max':>9}"
-          f"{'w/ values':>10}{'values':>8}{'index ms':>10}{'match ms':>10}")
+          f"{'gold shown':>11}{'w/ values':>10}{'values':>8}{'index ms':>10}{'match ms':>10}")
     with tempfile.TemporaryDirectory() as tmp:
         for db in names:
             r = measure(db, args.questions, Path(tmp))
             flag = "" if r["ours"] <= r["plain"] else "  (over plain)"
             print(f"{r['db']:<12}{r['tables']:>7}{r['questions']:>10}{r['ours']:>8.0f}{r['plain']:>8.0f}"
                   f"{r['described']:>8.0f}"
-                  f"{r['max_ours']:>9}{r['with_values']:>10}{r['values']:>8}{r['build_ms']:>10.1f}"
+                  f"{r['max_ours']:>9}{r['covered']:>11}{r['with_values']:>10}{r['values']:>8}{r['build_ms']:>10.1f}"
                   f"{r['match_ms']:>10.2f}{flag}")
 
 

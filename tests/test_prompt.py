@@ -58,7 +58,8 @@ def user_text(prompt):
 
 @pytest.mark.parametrize("case", params("prompt/dialects.txt"))
 def test_system_message_speaks_the_dialect(case):
-    system = build_prompt(QUESTION, dialect=case.options["dialect"], retrieved=Retrieved(), budget=HUGE)
+    system = build_prompt(case.options.get("question", QUESTION), dialect=case.options["dialect"],
+                          retrieved=Retrieved(), budget=HUGE)
     text = system.messages[0]["content"]
     assert system.messages[0]["role"] == "system"
     for needle in case.input.splitlines():
@@ -71,7 +72,7 @@ def test_user_message_holds_schema_context_and_question_last():
     prompt = build()
     text = user_text(prompt)
     assert [m["role"] for m in prompt.messages] == ["system", "user"]
-    assert "SQLite" in text
+    assert text.startswith("### Schema\nCREATE TABLE")
     for t in TABLES:
         assert t.name in text and all(c.name in text for c in t.columns)
     assert all(d.text in text for d in DEFINITIONS)
@@ -89,7 +90,16 @@ def test_schema_comes_from_render_ddl():
     from vanna_magic.core.catalog import render_ddl
 
     prompt = build(dialect="postgresql")
-    assert render_ddl(TABLES, "postgresql").strip() in user_text(prompt)
+    assert render_ddl(TABLES, "postgresql", one_line=True).strip() in user_text(prompt)
+
+
+def test_one_line_ddl_keeps_keys_and_puts_comments_under_the_statement():
+    from vanna_magic.core.catalog import render_ddl
+
+    table = Table("visits", (Column("visit_id", "INTEGER"), Column("at", "TEXT", comment="UTC, 'YYYY-MM-DD'")),
+                  primary_key=("visit_id",))
+    assert render_ddl([table], "sqlite", one_line=True) == (
+        "CREATE TABLE visits (visit_id INTEGER, at TEXT, PRIMARY KEY (visit_id));\n-- at: UTC, 'YYYY-MM-DD'")
 
 
 def test_long_documents_are_cut():
@@ -209,5 +219,16 @@ def test_no_date_functions_when_years_and_months_are_numbers_or_text(dialect):
     assert "EXTRACT" not in text and "DATE_FORMAT" not in text and "DATEPART" not in text
 
 
-def test_sqlite_keeps_its_date_line_whatever_the_types():
-    assert "strftime('%Y', col)" in _system_for("INTEGER", "sqlite")
+def test_sqlite_explains_dates_for_date_types_and_for_text_columns_named_like_dates():
+    assert "strftime('%Y', col)" in _system_for("DATE", "sqlite")
+    table = Table(name="visits", columns=(Column("visit_id", "INTEGER"), Column("created_at", "TEXT")))
+    prompt = build_prompt(QUESTION, dialect="sqlite", retrieved=Retrieved(tables=[table]), budget=HUGE)
+    assert "strftime('%Y', col)" in prompt.messages[0]["content"]
+
+
+@pytest.mark.parametrize("column", ["year", "month", "time_zone_code"])
+def test_sqlite_years_and_months_as_numbers_or_names_get_no_date_functions(column):
+    # yelp's review.year INTEGER and month TEXT ('January'): strftime on them is always wrong
+    table = Table(name="review", columns=(Column("rid", "INTEGER"), Column(column, "TEXT")))
+    prompt = build_prompt(QUESTION, dialect="sqlite", retrieved=Retrieved(tables=[table]), budget=HUGE)
+    assert "strftime" not in prompt.messages[0]["content"]

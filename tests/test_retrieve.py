@@ -66,10 +66,38 @@ def test_a_paraphrase_retrieves_its_example_first(retriever, question, expected)
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
-def test_a_small_schema_is_returned_whole_and_ranked(retriever):
+def test_a_small_schema_keeps_the_linked_tables_and_what_their_keys_reach(retriever):
     found = [t.name for t in retriever.retrieve("Which customers signed up in 2023?", SMALL).tables]
-    assert sorted(found) == sorted(t.name for t in SMALL)
     assert found[0] == "customers"
+    assert "regions" in found  # customers.region_id references it
+    assert "suppliers" not in found and "products" not in found  # nothing in the question leads there
+
+
+def test_a_question_that_points_nowhere_gets_the_whole_small_schema(retriever):
+    found = [t.name for t in retriever.retrieve("How are we doing?", SMALL).tables]
+    assert sorted(found) == sorted(t.name for t in SMALL)
+
+
+# Without declared foreign keys, as in many analytics databases: joins by shared key columns.
+UNKEYED = [Table("author", (Column("authorid", "INTEGER"), Column("name", "TEXT"))),
+           Table("paper", (Column("paperid", "INTEGER"), Column("title", "TEXT"), Column("venueid", "INTEGER"))),
+           Table("writes", (Column("authorid", "INTEGER"), Column("paperid", "INTEGER"))),
+           Table("venue", (Column("venueid", "INTEGER"), Column("venuename", "TEXT"))),
+           Table("keyphrase", (Column("keyphraseid", "INTEGER"), Column("keyphrasename", "TEXT")))]
+
+
+def test_a_table_joining_two_linked_tables_is_kept_without_foreign_keys(retriever):
+    found = [t.name for t in retriever.retrieve("List the title of each paper by the author named Smith",
+                                                UNKEYED).tables]
+    assert {"author", "paper", "writes"} <= set(found)  # writes shares authorid and paperid
+    assert "keyphrase" not in found
+    assert "venue" not in found  # it joins paper only: nothing to bridge
+
+
+def test_linked_tables_that_join_directly_need_no_bridge(retriever):
+    found = [t.name for t in retriever.retrieve("Which venue published each paper title?", UNKEYED).tables]
+    assert {"paper", "venue"} <= set(found)
+    assert "writes" not in found and "author" not in found
 
 
 @pytest.mark.parametrize("question,first", [

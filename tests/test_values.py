@@ -88,7 +88,7 @@ def test_the_model_sees_only_the_values_its_question_names(tmp_path, session_fac
     session = session_factory(model=model, connection=_shop(tmp_path / "shop.sqlite"))
     answer = session.ask("How many crimson red items are there?")
     prompt = model.calls[0][1]["content"]
-    assert "### Values the question names, as stored in the database" in prompt
+    assert "### Values the question names, as stored" in prompt
     assert "\"crimson red\": items.colour = 'Crimson Red'" in prompt
     assert "Navy Blue" not in prompt and "S-1" not in prompt  # no other value, no row reaches the model
     assert answer.retrieved.values[0].column == "items.colour"

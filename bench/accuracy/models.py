@@ -25,11 +25,13 @@ class CachedModel:
         self.failures = 0
         self.live_calls = 0
         self.replayed = 0
+        self.prompts: list[int] = []  # prompt tokens of each answered call; the runner clears it per question
 
     def complete(self, messages: list[dict]) -> Completion:
         try:
             completion = self._replay.complete(messages)
             self.replayed += 1
+            self.prompts.append(completion.prompt_tokens)
             return completion
         except ReplayMissError:
             if self._record is None:
@@ -41,6 +43,7 @@ class CachedModel:
             self.failures += 1
             raise
         self.live_calls += 1
+        self.prompts.append(completion.prompt_tokens)
         return completion
 
 

@@ -2,9 +2,10 @@
 
 Per group and condition: ``n`` questions scored (gold errors and questions the model never
 answered are left out and counted apart), execution accuracy (correct / n), error rate
-((rejected + error) / n), the median prompt tokens (all model calls of a question, repairs
-included), the median latency (seconds from question to rows, model included; near zero
-for replayed responses) and the repairs used (model calls after the first, summed).
+((rejected + error) / n), the median prompt tokens of the first model call (the context
+before any repair) and of all model calls of a question (repairs included), the median
+latency (seconds from question to rows, model included; near zero for replayed responses)
+and the repairs used (model calls after the first, summed).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def _figures(group: str, dialect: str, condition: str, members: list) -> dict:
         "unanswered": sum(1 for r in members if r.retry and r.status != "gold_error"),
         "accuracy": round(count["correct"] / n, 4) if n else None,
         "error_rate": round((count["rejected"] + count["error"]) / n, 4) if n else None,
+        "median_first_prompt_tokens": statistics.median(r.first_prompt_tokens for r in scored) if n else None,
         "median_prompt_tokens": statistics.median(r.prompt_tokens for r in scored) if n else None,
         "median_latency": round(statistics.median(r.latency for r in scored), 3) if n else None,
         "repairs": sum(r.repairs for r in scored),
@@ -58,12 +60,13 @@ def markdown(summary: dict) -> str:
     for name, _ in BREAKDOWNS:
         rows = summary["breakdowns"][name]
         lines += [f"### {'Overall' if name == 'overall' else 'By ' + name}", "",
-                  f"| {name} | dialect | condition | n | accuracy | error rate | median prompt tokens "
-                  "| median latency (s) | repairs |",
-                  "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+                  f"| {name} | dialect | condition | n | accuracy | error rate | median prompt tokens, first call "
+                  "| median prompt tokens, all calls | median latency (s) | repairs |",
+                  "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for row in rows:
             lines.append(f"| {row['group']} | {row['dialect']} | {row['condition']} | {row['n']} | "
                          f"{_percent(row['accuracy'])} | {_percent(row['error_rate'])} | "
+                         f"{_number(row.get('median_first_prompt_tokens'))} | "
                          f"{_number(row['median_prompt_tokens'])} | {_number(row['median_latency'])} | "
                          f"{row['repairs']} |")
         lines.append("")

@@ -58,7 +58,8 @@ class Record:
     status: str  # correct | wrong | rejected | error | gold_error
     reason: str = ""
     sql: str | None = None
-    prompt_tokens: int = 0
+    prompt_tokens: int = 0  # all model calls of the question
+    first_prompt_tokens: int = 0  # the first call alone: what the context costs before any repair
     latency: float = 0.0
     repairs: int = 0
     replayed: bool = False
@@ -106,7 +107,9 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                     try:
                         for q in todo:
                             before = cached.failures
+                            cached.prompts.clear()
                             record = evaluate(runner, q, condition, dialect, golds, options.model)
+                            record.first_prompt_tokens = cached.prompts[0] if cached.prompts else 0
                             record.retry = cached.failures > before and record.status in ("error", "rejected")
                             _append(results, record)
                             done[record.key] = record

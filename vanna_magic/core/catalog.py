@@ -290,12 +290,16 @@ def quote(name: str, dialect: str) -> str:
     return mark + name.replace(mark, mark * 2) + mark
 
 
-def render_ddl(tables: Sequence[Table], dialect: str) -> str:
-    """Compact ``CREATE TABLE`` statements for a prompt: types, keys, comments and row estimates."""
-    return "\n\n".join(_table_ddl(table, dialect) for table in tables)
+def render_ddl(tables: Sequence[Table], dialect: str, *, one_line: bool = False) -> str:
+    """``CREATE TABLE`` statements for a prompt: types, keys, comments and row estimates.
+
+    ``one_line``: each statement on one line, its column comments on the lines after it
+    (``-- column: comment``); about a fifth fewer tokens than a column per line.
+    """
+    return ("\n" if one_line else "\n\n").join(_table_ddl(table, dialect, one_line) for table in tables)
 
 
-def _table_ddl(table: Table, dialect: str) -> str:
+def _table_ddl(table: Table, dialect: str, one_line: bool = False) -> str:
     def names(items: Iterable[str]) -> str:
         return ", ".join(quote(item, dialect) for item in items)
 
@@ -320,6 +324,10 @@ def _table_ddl(table: Table, dialect: str) -> str:
     for fk in table.foreign_keys:
         ref = ".".join(quote(part, dialect) for part in fk.ref_table.split(".", 1))
         items.append((f"FOREIGN KEY ({names(fk.columns)}) REFERENCES {ref} ({names(fk.ref_columns)})", None))
+    if one_line:
+        lines[-1] += ", ".join(text for text, _ in items) + ");"
+        lines += [f"-- {column.name}: {comment}" for column, (_, comment) in zip(table.columns, items) if comment]
+        return "\n".join(lines)
     for index, (text, comment) in enumerate(items):
         comma = "," if index < len(items) - 1 else ""
         lines.append(f"  {text}{comma}" + (f"  -- {comment}" if comment else ""))

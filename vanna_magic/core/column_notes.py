@@ -22,7 +22,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from .catalog import Table
+    from .catalog import Column, Table
     from .knowledge import Document
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->[ \t]*\n?", re.DOTALL)
@@ -47,6 +47,7 @@ def column_meanings(text: str) -> dict[str, str] | None:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+_SAYS_VALUES = re.compile(r"\d|['\"‘’“”]|\be\.?g\.?", re.IGNORECASE)
 # Words of a description that add nothing to a column's name ("Unique identifier for each author").
 _GENERIC = frozenset("a an the of for each every in on to this that is its it which unique identifier id ids "
                      "name number table column key primary value".split())
@@ -80,3 +81,43 @@ def fold_column_docs(tables: Sequence["Table"], documents: Sequence["Document"]
                         else dataclasses.replace(c, comment=meanings[c.name.lower()]) for c in table.columns)
         tables[i] = dataclasses.replace(table, columns=columns)
     return tables, kept
+
+
+def comments_for_question(tables: Sequence["Table"], question: str, named: Sequence[str] = ()
+                          ) -> list["Table"]:
+    """``tables`` keeping only the column comments the question touches; the others cost tokens and distract.
+
+    A column is touched when the question shares a word with its name or its comment (words that
+    name a table, and generic ones like "id", don't count), or when ``named`` (``table.column``,
+    from value linking) lists it. A touched comment stays when it says something the schema does
+    not: a value, a format or a number (quotes or digits), or two words no table or column name
+    holds ("The city where the restaurant is located" on ``city_name`` says neither).
+
+    >>> from vanna_magic.core.catalog import Column, Table
+    >>> t = Table("review", (Column("rating", "REAL", comment="on a scale of 1 to 5"),
+    ...                      Column("business_id", "TEXT", comment="The business reviewed by a customer")))
+    >>> [c.comment for c in comments_for_question([t], "Average rating per business?")[0].columns]
+    ['on a scale of 1 to 5', None]
+    """
+    from .embed import content_stems
+
+    asked = set(content_stems(question))
+    generic = {stem for w in _GENERIC for stem in content_stems(w)}
+    ignored = {s for t in tables for s in content_stems(t.name)} | generic
+    schema_words = ignored | {s for t in tables for c in t.columns for s in content_stems(c.name)}
+    named_columns = {n.lower() for n in named}
+
+    def keep(table: "Table", column: "Column") -> bool:
+        comment = column.comment or ""
+        if not comment:
+            return True
+        touched = (f"{table.name}.{column.name}".lower() in named_columns
+                   or (set(content_stems(f"{column.name} {comment}")) - ignored) & asked)
+        return bool(touched) and (_SAYS_VALUES.search(comment) is not None
+                                  or len(set(content_stems(comment)) - schema_words) >= 2)
+
+    kept = []
+    for table in tables:
+        columns = tuple(c if keep(table, c) else dataclasses.replace(c, comment=None) for c in table.columns)
+        kept.append(table if columns == table.columns else dataclasses.replace(table, columns=columns))
+    return kept

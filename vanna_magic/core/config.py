@@ -80,6 +80,9 @@ class Settings:
         2, "How many times a rejected or failing statement goes back to the model to be repaired.", int)
     top_k: int = _setting(5, "Knowledge-base examples retrieved per question.", int)
     prompt_budget: int = _setting(6000, "Token budget of the prompt sent to the model.", int)
+    example_budget: int = _setting(
+        300, "Token budget of the knowledge-base examples in a prompt: the most similar examples that fit, "
+        "and only those close in similarity to the best one.", int)
     follow_up_turns: int = _setting(
         3, "Earlier questions (with their SQL, never their rows) a follow-up question carries into the prompt.", int)
     show_progress: bool = _setting(
@@ -89,6 +92,9 @@ class Settings:
         True, "Look up the values a question names (e.g. 'Machine Learning') in the database's short text "
         "columns and tell the model which column holds them; only values matching the question's words are "
         "sent. The values are read once per connection and cached in cache_dir.", bool)
+    requalify_columns: bool = _setting(
+        True, "When generated SQL reads a column from a table of its query that lacks it (T2.rating) and exactly "
+        "one other table of that query has it, read it from that table before running; a note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "
         "(within max_repairs), telling it only that the query returned no rows.", bool)

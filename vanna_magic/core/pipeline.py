@@ -128,6 +128,7 @@ def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
     with timed(ctx.answer, "prompt"):
         prompt = build(ctx.question, dialect=ctx.database.dialect, retrieved=ctx.answer.retrieved,
                        budget=ctx.settings.prompt_budget, repairs=repairs, max_rows=ctx.settings.max_rows,
+                       example_budget=ctx.settings.example_budget,
                        history=ctx.history)
     ctx.answer.prompt_hash = prompt.hash
     ctx.answer.prompt_truncated = prompt.truncated
@@ -201,6 +202,12 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
     from .extract import extract_sql
 
     attempt.sql = extract_sql(text, ctx.database.dialect)
+    if ctx.settings.requalify_columns:
+        from .qualify import requalify
+
+        attempt.sql, moved = requalify(attempt.sql, ctx.database.dialect,
+                                       guarded(ctx.health, "database", ctx.catalog.tables))
+        ctx.answer.notes += [f"column {note}" for note in moved]
     ctx.answer.sql = attempt.sql
     check(ctx, attempt)
     execute(ctx, attempt)

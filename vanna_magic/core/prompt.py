@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .retrieve import Retrieved, ScoredExample
     from .values import ValueMatch
 
+EXAMPLE_RELATIVE = 0.8  # an example at least this share of the best one's similarity; below, it misleads more
 KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first
 DOCUMENT_TOKENS = 300  # each document is cut to this many tokens
 
@@ -34,41 +35,44 @@ DIALECT_NAMES = {
 }
 _ALIASES = {"postgres": "postgresql", "pg": "postgresql", "tsql": "mssql", "sqlserver": "mssql"}
 
-DIALECT_GUIDANCE = {
+# Each rule carries the topic that makes it worth its tokens; a rule without one always applies
+# (syntax the model gets wrong whatever it is asked). A question that touches no topic gets
+# only those: a small model follows every instruction it is given, relevant or not.
+DIALECT_GUIDANCE: dict[str, list[tuple[str | None, str]]] = {
     "sqlite": [
-        "Dates are TEXT in 'YYYY-MM-DD' (timestamps 'YYYY-MM-DD HH:MM:SS'): use strftime('%Y', col) for the year, "
-        "strftime('%Y-%m', col) for the month, date(col, '+1 month') for arithmetic, and compare dates as strings.",
-        "There is no ILIKE: LIKE is already case-insensitive for ASCII letters.",
-        "Integer division truncates: multiply by 1.0 before dividing to get a fraction.",
-        "Limit rows with LIMIT n.",
+        ("text", "There is no ILIKE: LIKE is already case-insensitive for ASCII letters."),
+        ("ratio", "Integer division truncates: multiply by 1.0 before dividing to get a fraction."),
     ],
     "postgresql": [
-        "Use ILIKE for case-insensitive matching; NULLs sort last ascending and first descending (add NULLS LAST).",
-        "Integer division truncates: cast to numeric first; ROUND(x::numeric, 2) rounds.",
-        "Limit rows with LIMIT n.",
+        ("text", "Use ILIKE for case-insensitive matching."),
+        ("order", "NULLs sort last ascending and first descending: add NULLS LAST to a descending order."),
+        ("ratio", "Integer division truncates: cast to numeric first (a::numeric / b)."),
+        ("round", "ROUND takes numeric: ROUND(x::numeric, 2)."),
     ],
     "oracle": [
-        "Limit rows with FETCH FIRST n ROWS ONLY (there is no LIMIT).",
-        "Table aliases take no AS; string comparison is case-sensitive (use UPPER); the empty string is NULL.",
-        "Do not end the statement with a semicolon.",
+        (None, "Limit rows with FETCH FIRST n ROWS ONLY (there is no LIMIT)."),
+        (None, "Table aliases take no AS; string comparison is case-sensitive (use UPPER); the empty string is NULL."),
+        (None, "Do not end the statement with a semicolon."),
     ],
     "mysql": [
-        "Quote identifiers with backticks; limit rows with LIMIT n; there is no FULL OUTER JOIN.",
+        (None, "Quote identifiers with backticks; there is no FULL OUTER JOIN."),
     ],
     "mssql": [
-        "Limit rows with TOP n or OFFSET ... FETCH NEXT n ROWS ONLY (there is no LIMIT).",
+        (None, "Limit rows with TOP n or OFFSET ... FETCH NEXT n ROWS ONLY (there is no LIMIT)."),
     ],
     "duckdb": [
-        "Use ILIKE for case-insensitive matching; limit rows with LIMIT n.",
+        ("text", "Use ILIKE for case-insensitive matching."),
     ],
 }
 DIALECT_GUIDANCE["mariadb"] = DIALECT_GUIDANCE["mysql"]
 
-# Date functions, shown only when the schema given has DATE/TIME columns (or is unknown): a small
-# model told about EXTRACT applies it to a year stored as an integer. SQLite keeps its line in
-# DIALECT_GUIDANCE: its dates are TEXT, which column types cannot tell apart.
+# Date functions, shown only when the schema given has date columns (or is unknown): a small
+# model told about EXTRACT applies it to a year stored as an integer. SQLite stores dates as
+# TEXT: there a TEXT column named like a date counts too (see has_dates).
 _AS_STORED = "a year or month stored as a number or text is compared as it is."
 DATE_GUIDANCE = {
+    "sqlite": "Dates are TEXT 'YYYY-MM-DD' (timestamps 'YYYY-MM-DD HH:MM:SS'): strftime('%Y', col) gives the year, "
+              "strftime('%Y-%m', col) the month, date(col, '+1 month') does arithmetic; compare dates as strings.",
     "postgresql": f"For DATE/TIMESTAMP columns use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and "
                   f"INTERVAL '1 month'; {_AS_STORED}",
     "oracle": "For DATE/TIMESTAMP columns use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and "
@@ -81,11 +85,46 @@ DATE_GUIDANCE = {
 }
 DATE_GUIDANCE["mariadb"] = DATE_GUIDANCE["mysql"]
 _DATE_TYPE = re.compile(r"date|time", re.IGNORECASE)
+_DATE_NAME = re.compile(r"(?:date|time|timestamp)$|^date|(?:^|_)at$", re.IGNORECASE)  # not "time_zone_code"
+_TEXT_TYPE = re.compile(r"^(?:|text|.*char.*|string|clob)$", re.IGNORECASE)
+
+# What a question is about, from its words: which rules it needs.
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec")
+TOPICS = {
+    "dates": re.compile(r"\b(?:years?|months?|weeks?|days?|dates?|times?|quarters?|hours?|ago|since|before|after|"
+                        r"during|between|recent(?:ly)?|earliest|latest|oldest|newest|daily|weekly|monthly|"
+                        r"yearly|annual(?:ly)?|today|yesterday|tomorrow|(?:19|20)\d\d|" + _MONTHS.replace(" ", "|")
+                        + r")\b", re.IGNORECASE),
+    "ratio": re.compile(r"\b(?:ratios?|percent(?:age)?s?|proportions?|fractions?|rates?|shares?|per|divided|"
+                        r"divide)\b|%", re.IGNORECASE),
+    "round": re.compile(r"\b(?:round(?:ed|ing)?|decimals?|decimal places?)\b", re.IGNORECASE),
+    "text": re.compile(r"\b(?:contains?|containing|includ(?:e|es|ing)|start(?:s|ing)?|begin(?:s|ning)?|ends?|"
+                       r"ending|named|called|titled|mention(?:s|ing)?|like|match(?:es|ing)?|words?|keywords?|"
+                       r"case)\b|['\"‘’“”]", re.IGNORECASE),
+    "order": re.compile(r"\b(?:top|most|least|highest|lowest|largest|smallest|biggest|best|worst|first|last|"
+                        r"maximum|minimum|max|min|rank(?:ed|ing)?|order(?:ed)?|sort(?:ed)?|ascending|descending|"
+                        r"fewest|greatest|more|less)\b", re.IGNORECASE),
+}
 
 
-def has_dates(tables: Sequence["Table"]) -> bool:
-    """Whether the schema shows a DATE/TIME-typed column; True when no schema is known."""
-    return not tables or any(_DATE_TYPE.search(column.type or "") for t in tables for column in t.columns)
+def question_topics(text: str | None) -> frozenset[str] | None:
+    """The topics of :data:`TOPICS` that ``text`` touches; None (every topic) when there is no text."""
+    if text is None:
+        return None
+    return frozenset(topic for topic, pattern in TOPICS.items() if pattern.search(text))
+
+
+def has_dates(tables: Sequence["Table"], dialect: str = "") -> bool:
+    """Whether the schema shows a DATE/TIME-typed column; True when no schema is known.
+
+    In SQLite, where dates are TEXT, a TEXT column named like a date (``created_at``, ``order_date``) counts.
+    """
+    text_dates = dialect_key(dialect) == "sqlite"
+    return not tables or any(
+        _DATE_TYPE.search(column.type or "")
+        or (text_dates and _TEXT_TYPE.match((column.type or "").strip()) and _DATE_NAME.search(column.name))
+        for t in tables for column in t.columns)
 
 
 @dataclass
@@ -152,37 +191,43 @@ def dialect_name(dialect: str) -> str:
 
 
 def system_message(dialect: str, max_rows: int, *, definitions: bool = True, examples: bool = True,
-                   dates: bool = True) -> str:
-    """The instructions; the lines about definitions, examples and date functions only when they apply."""
+                   dates: bool = True, topics: frozenset[str] | None = None) -> str:
+    """The instructions: the lines about definitions, examples and date functions only when they apply.
+
+    With ``topics`` (see :func:`question_topics`), only the dialect rules those topics need and the
+    rules that always apply; without, every rule.
+    """
     name = dialect_name(dialect)
     key = dialect_key(dialect)
-    guidance = DIALECT_GUIDANCE.get(key, [f"Use only syntax that {name} supports."])
+    guidance = DIALECT_GUIDANCE.get(key, [(None, f"Use only syntax that {name} supports.")])
     if dates and key in DATE_GUIDANCE:
-        guidance = [DATE_GUIDANCE[key], *guidance]
+        guidance = [("dates", DATE_GUIDANCE[key]), *guidance]
+    rules = [text for topic, text in guidance if topic is None or topics is None or topic in topics]
+    ranked = topics is None or "order" in topics
     lines = [
-        f"You are an expert data analyst. Write ONE read-only SQL query (SELECT or WITH ... SELECT) in the exact "
-        f"{name} dialect that answers the user's question.",
-        "Use only the tables and columns in the schema given; never invent names.",
-        *(["When the question uses a term from the team's definitions, use that definition's SQL and filters."]
+        f"You are a SQL expert. Write one read-only {name} query that answers the question, using only the "
+        f"tables and columns of the schema.",
+        *(["Where the question uses a term of the team's definitions, use that definition's SQL and filters."]
           if definitions else []),
         *(["Follow the style of the example queries when they fit."] if examples else []),
-        f"Results are capped at {max_rows} rows; when the question asks for the top N, order the rows and return N.",
-        f"{name} rules:",
-        *(f"- {line}" for line in guidance),
-        "Answer with only the SQL, in one ```sql block, with no explanation.",
+        *(["For the top N, order the rows and return N."] if ranked else []),
+        *([f"{name} rules:", *(f"- {line}" for line in rules)] if rules else []),
+        "Answer with only the SQL, in one ```sql block.",
     ]
     return "\n".join(lines)
 
 
 def _user_message(question: str, dialect: str, ctx: _Context) -> str:
     from .catalog import render_ddl
-    from .column_notes import fold_column_docs
+    from .column_notes import comments_for_question, fold_column_docs
 
     tables, documents = fold_column_docs(ctx.tables, ctx.documents)
-    parts = [f"### Schema ({dialect_name(dialect)})\n" + (render_ddl(tables, dialect).strip()
+    asked = " ".join([question, *(turn.question or "" for turn in ctx.history)])
+    tables = comments_for_question(tables, asked, [c for match in ctx.values for c in match.columns])
+    parts = ["### Schema\n" + (render_ddl(tables, dialect, one_line=True).strip()
                                                           if tables else "(no tables were found)")]
     if ctx.values:
-        parts.append("### Values the question names, as stored in the database\n"
+        parts.append("### Values the question names, as stored\n"
                      + "\n".join(match.describe() for match in ctx.values))
     if ctx.definitions:
         parts.append("### Definitions\n" + "\n".join(f"- {d.text.strip()}" for d in ctx.definitions))
@@ -203,9 +248,11 @@ def _user_message(question: str, dialect: str, ctx: _Context) -> str:
 
 def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
               repairs: Sequence[RepairNote]) -> list[dict]:
-    messages = [{"role": "system", "content": system_message(dialect, max_rows, dates=has_dates(ctx.tables),
+    asked = " ".join([question, *(turn.question or "" for turn in ctx.history)])
+    messages = [{"role": "system", "content": system_message(dialect, max_rows, dates=has_dates(ctx.tables, dialect),
                                                              definitions=bool(ctx.definitions),
-                                                             examples=bool(ctx.examples))},
+                                                             examples=bool(ctx.examples),
+                                                             topics=question_topics(asked))},
                 {"role": "user", "content": _user_message(question, dialect, ctx)}]
     for note in repairs:
         messages.append({"role": "assistant", "content": f"```sql\n{note.sql.strip()}\n```"})
@@ -217,6 +264,26 @@ def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
         messages.append({"role": "user", "content": f"That query failed: {note.error.strip()}\n"
                                                     "Fix it and answer with only the corrected SQL in a ```sql block."})
     return messages
+
+
+def choose_examples(examples: Sequence["ScoredExample"], budget: int) -> list["ScoredExample"]:
+    """The examples worth their tokens: most similar first, close to the best one, within ``budget`` tokens.
+
+    An example that does not fit is passed over for shorter, less similar ones (one long
+    gold query must not crowd out two short ones). ``examples`` are most similar first.
+    """
+    if not examples or examples[0].score <= 0:
+        return []
+    floor = EXAMPLE_RELATIVE * examples[0].score
+    chosen, used = [], 0
+    for scored in examples:
+        if scored.score < floor:
+            break
+        cost = count_tokens(f"Question: {scored.example.question.strip()}\nSQL: {scored.example.sql.strip()}")
+        if used + cost <= budget:
+            chosen.append(scored)
+            used += cost
+    return chosen
 
 
 def count_message_tokens(messages: list[dict]) -> int:
@@ -237,8 +304,10 @@ def _largest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
 
 def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget: int,
                  repairs: Sequence[RepairNote] = (), max_rows: int = 1000,
-                 history: Sequence["Turn"] = ()) -> Prompt:
+                 history: Sequence["Turn"] = (), example_budget: int | None = None) -> Prompt:
     """Assemble the messages for ``question`` within ``budget`` tokens (see the module docstring).
+
+    ``example_budget``: the examples are first chosen by :func:`choose_examples`; None keeps them all.
 
     Deterministic: the same input gives the same messages and the same ``hash``.
     """
@@ -246,6 +315,9 @@ def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget:
                    documents=list(retrieved.documents),
                    examples=sorted(retrieved.examples, key=lambda s: -s.score),  # stable: ties keep their order
                    values=list(getattr(retrieved, "values", ())), history=list(reversed(history)))
+
+    if example_budget is not None:
+        ctx.examples = choose_examples(ctx.examples, example_budget)
 
     def tokens() -> int:
         return count_message_tokens(_messages(question, dialect, max_rows, ctx, repairs))

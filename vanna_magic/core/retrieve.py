@@ -92,6 +92,7 @@ class _Schema:
                 if j is not None and j != i:
                     self.references[i].add(j)
                     self.referenced_by[j].add(i)
+        self.joins = _join_columns(self.tables)
         self.documents = [documents.get(t.name.lower()) for t in self.tables]
         self.descriptors = [_describe(t, d) for t, d in zip(self.tables, self.documents)]
         self.index: "VectorIndex | None" = None
@@ -104,10 +105,36 @@ class _Schema:
                 return self.lookup[candidate]
         return None
 
+    def bridges(self, j: int, linked: Sequence[int]) -> bool:
+        """Whether table ``j`` joins two of the ``linked`` tables that share no join column themselves."""
+        reached = [i for i in linked if self.joins[i] & self.joins[j]]
+        return any(not self.joins[a] & self.joins[b] for n, a in enumerate(reached) for b in reached[n + 1:])
+
     def lexical(self, terms: set[str]) -> list[float]:
         """Overlap of question stems with table names (weight 1) and column names (weight 0.3), idf-weighted."""
         return [sum(self.idf.get(t, 0.0) * (1.0 if t in names else 0.3 if t in columns else 0.0) for t in terms)
                 for names, columns in zip(self.name_parts, self.column_parts)]
+
+
+_KEY_SUFFIXES = ("id", "code", "key", "name", "no", "number")
+
+
+def _join_columns(tables: Sequence[Table]) -> list[set[str]]:
+    """Per table, the names of its columns that look like join keys and that another table shares.
+
+    A join key is a compound name ending in a key word (``business_id``, ``city_name``, ``paperid``);
+    ``name``, ``id`` or ``year`` alone join nothing.
+    """
+    def key_like(name: str) -> bool:
+        parts = words(name)
+        return (len(parts) > 1 and parts[-1] in _KEY_SUFFIXES) or (len(name) > 3 and name.lower().endswith("id"))
+
+    names = [{c.name.lower() for c in t.columns if key_like(c.name)} for t in tables]
+    seen: dict[str, int] = {}
+    for columns in names:
+        for name in columns:
+            seen[name] = seen.get(name, 0) + 1
+    return [{name for name in columns if seen[name] > 1} for columns in names]
 
 
 def _describe(table: Table, document: Document | None) -> str:
@@ -313,9 +340,17 @@ class Retriever:
         # behind the best one (one column word in common with the question).
         bar = MIN_EVIDENCE if n <= SMALL_SCHEMA else max(
             MIN_EVIDENCE, RELATIVE_EVIDENCE * max(lexical[i] + bonus[i] for i in range(n)))
-        linked = [i for i in order if lexical[i] + bonus[i] >= bar][:MAX_LINKED] or order[:5]
+        evident = [i for i in order if lexical[i] + bonus[i] >= bar][:MAX_LINKED]
+        linked = evident or order[:5]
         if n <= SMALL_SCHEMA:
-            return order, linked
+            if not evident:  # nothing in the question points anywhere: the whole (small) schema
+                return order, linked
+            # The linked tables, the tables their foreign keys reach, and the tables that join
+            # two of them (``writes`` between ``author`` and ``paper``): the rest only costs tokens.
+            bridges = [j for j in order if j not in linked and (
+                schema.references[j] & set(linked) or schema.referenced_by[j] & set(linked)
+                or schema.bridges(j, linked))]
+            return [i for i in order if i in linked or i in bridges], linked
         neighbours: list[int] = []
         for i in linked:
             neighbours += [j for j in schema.references[i] if j not in linked and j not in neighbours]
