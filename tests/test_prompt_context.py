@@ -98,21 +98,21 @@ def _example(question: str, sql: str, score: float) -> ScoredExample:
     return ScoredExample(Example(question, sql), score)
 
 
-def test_examples_are_chosen_by_similarity_to_the_best_and_within_their_budget():
+def test_examples_are_chosen_most_similar_first_within_their_budget():
     from vanna_magic.core.prompt import choose_examples
 
     long_sql = "SELECT " + ", ".join(f"c{i}" for i in range(200)) + " FROM t"
     found = [_example("best", "SELECT 1", 0.5), _example("long", long_sql, 0.48),
              _example("short", "SELECT 2", 0.45), _example("far", "SELECT 3", 0.2)]
-    chosen = [s.example.question for s in choose_examples(found, 100)]
-    assert chosen == ["best", "short"]  # the long one does not fit; "far" is under 0.8 x the best
-    assert [s.example.question for s in choose_examples(found, 10_000)] == ["best", "long", "short"]
+    chosen = [s.example.question for s in choose_examples(found, 20)]
+    assert chosen == ["best", "short"]  # the long one does not fit and "far" no longer does either
+    assert [s.example.question for s in choose_examples(found, 10_000)] == ["best", "long", "short", "far"]
     assert choose_examples(found, 5) == []
-    assert choose_examples([_example("x", "SELECT 1", 0.0)], 100) == []
 
 
 def test_the_prompt_holds_only_the_chosen_examples():
-    found = [_example("close question", "SELECT 1", 0.6), _example("distant question", "SELECT 2", 0.1)]
+    long_sql = "SELECT " + ", ".join(f"c{i}" for i in range(200)) + " FROM t"
+    found = [_example("close question", "SELECT 1", 0.6), _example("distant question", long_sql, 0.1)]
     prompt = build_prompt("q", dialect="sqlite", retrieved=Retrieved(tables=[AUTHOR], examples=found),
                           budget=100_000, example_budget=300)
     assert "close question" in prompt.messages[1]["content"] and "distant question" not in prompt.messages[1]["content"]

@@ -254,3 +254,19 @@ def test_table_descriptors_are_embedded_once_per_catalog(tmp_path):
     retriever.retrieve("Which customers signed up in 2023?", changed)
     new = embedder.calls[before:]  # incremental: only the new table's descriptor
     assert len(new) == 1 and len(new[0]) == 1 and new[0][0].startswith("loyalty_cards ")
+
+
+def test_a_big_schema_keeps_the_bridge_between_linked_tables_too(retriever):
+    big = UNKEYED + tables("unrelated")
+    assert len(big) > 12
+    found = [t.name for t in retriever.retrieve("List the title of each paper by the author named Smith", big).tables]
+    assert {"author", "paper", "writes"} <= set(found)
+    assert "payroll_runs" not in found
+
+
+def test_a_compound_written_apart_links_its_table(retriever):
+    schema = [Table("checkin", (Column("cid", "INTEGER"), Column("business_id", "TEXT"), Column("count", "INTEGER"))),
+              Table("business", (Column("business_id", "TEXT"), Column("name", "TEXT"))),
+              Table("users", (Column("user_id", "TEXT"), Column("name", "TEXT")))]
+    found = [t.name for t in retriever.retrieve("Total check-ins for each business?", schema).tables]
+    assert "checkin" in found and "users" not in found

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .retrieve import Retrieved, ScoredExample
     from .values import ValueMatch
 
-EXAMPLE_RELATIVE = 0.8  # an example at least this share of the best one's similarity; below, it misleads more
 KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first
 DOCUMENT_TOKENS = 300  # each document is cut to this many tokens
 
@@ -267,18 +266,14 @@ def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
 
 
 def choose_examples(examples: Sequence["ScoredExample"], budget: int) -> list["ScoredExample"]:
-    """The examples worth their tokens: most similar first, close to the best one, within ``budget`` tokens.
+    """The examples that fit in ``budget`` tokens, most similar first.
 
-    An example that does not fit is passed over for shorter, less similar ones (one long
-    gold query must not crowd out two short ones). ``examples`` are most similar first.
+    An example that does not fit is passed over for shorter, less similar ones: one long
+    query must not crowd out two short ones, which show as much of how the tables are used.
+    ``examples`` are most similar first.
     """
-    if not examples or examples[0].score <= 0:
-        return []
-    floor = EXAMPLE_RELATIVE * examples[0].score
     chosen, used = [], 0
     for scored in examples:
-        if scored.score < floor:
-            break
         cost = count_tokens(f"Question: {scored.example.question.strip()}\nSQL: {scored.example.sql.strip()}")
         if used + cost <= budget:
             chosen.append(scored)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .catalog import Table
-from .embed import content_stems, words
+from .embed import content_stems, stem, words
 from .knowledge import Definition, Document, Example, KnowledgeBase, question_key
 
 if TYPE_CHECKING:
@@ -83,7 +83,9 @@ class _Schema:
             for term in names | columns:
                 df[term] = df.get(term, 0) + 1
         n = len(self.tables)
-        self.idf = {term: math.log(1 + n / count) / math.log(1 + n) for term, count in df.items()}
+        # A word every table has ("name" in city_name, street_name, name) says nothing about which table.
+        self.idf = {term: math.log(1 + n / count) / math.log(1 + n) for term, count in df.items()
+                    if count < n or n == 1}
         self.references: list[set[int]] = [set() for _ in self.tables]  # outgoing foreign keys
         self.referenced_by: list[set[int]] = [set() for _ in self.tables]
         for i, table in enumerate(self.tables):
@@ -116,18 +118,28 @@ class _Schema:
                 for names, columns in zip(self.name_parts, self.column_parts)]
 
 
+def compounds(text: str) -> set[str]:
+    """Stems of adjacent word pairs written as one, as schemas write them ("check-ins" -> ``checkin``).
+
+    >>> sorted(compounds("check-ins by key phrase"))
+    ['bykey', 'checkin', 'insby', 'keyphrase']
+    """
+    found = words(text)
+    return {stem(a + b) for a, b in zip(found, found[1:])}
+
+
 _KEY_SUFFIXES = ("id", "code", "key", "name", "no", "number")
 
 
 def _join_columns(tables: Sequence[Table]) -> list[set[str]]:
     """Per table, the names of its columns that look like join keys and that another table shares.
 
-    A join key is a compound name ending in a key word (``business_id``, ``city_name``, ``paperid``);
-    ``name``, ``id`` or ``year`` alone join nothing.
+    A join key is a compound name ending in a key word (``business_id``, ``city_name``), or a name
+    ending in "id" (``paperid``, ``aid``); ``name``, ``id`` or ``year`` alone join nothing.
     """
     def key_like(name: str) -> bool:
         parts = words(name)
-        return (len(parts) > 1 and parts[-1] in _KEY_SUFFIXES) or (len(name) > 3 and name.lower().endswith("id"))
+        return (len(parts) > 1 and parts[-1] in _KEY_SUFFIXES) or (len(name) > 2 and name.lower().endswith("id"))
 
     names = [{c.name.lower() for c in t.columns if key_like(c.name)} for t in tables]
     seen: dict[str, int] = {}
@@ -169,7 +181,7 @@ class Retriever:
     def retrieve(self, question: str, tables: Sequence[Table], *, k: int = 5) -> Retrieved:
         """Examples, linked tables (with foreign-key neighbours), definitions and documents for ``question``."""
         vector = self._vector(question)
-        terms = set(content_stems(question))
+        terms = set(content_stems(question)) | compounds(question)
         hits = self._score_examples(vector, k)
         examples = [ScoredExample(self.kb.examples[i], s) for i, s in hits]
         definitions = self._definitions(vector, terms, k)
@@ -358,7 +370,8 @@ class Retriever:
         incoming = {j for i in linked for j in schema.referenced_by[i]} - set(linked) - set(neighbours)
         neighbours += sorted(incoming, key=lambda j: (-score[j], schema.tables[j].name))
         neighbours = sorted(neighbours[:MAX_NEIGHBOURS], key=lambda j: (-score[j], schema.tables[j].name))
-        return linked + neighbours, linked
+        bridges = [j for j in order if j not in linked and j not in neighbours and schema.bridges(j, linked)]
+        return linked + neighbours + bridges[:MAX_NEIGHBOURS], linked
 
     def _relationships(self, schema: _Schema, ranked: list[int], linked: list[int],
                        chosen: list[tuple[Definition, float]]) -> list[Definition]:
