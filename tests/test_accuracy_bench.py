@@ -286,6 +286,10 @@ BAD_INPUT = {
     "timeout": (lambda t: ["--timeout", "-1"], "--timeout must be a positive number of seconds, got -1.0"),
     "limit and sample": (lambda t: ["--limit", "1", "--sample", "2"], "argument --sample: not allowed with"),
     "dialect": (lambda t: ["--dialect", "oracle"], "argument --dialect: invalid choice: 'oracle'"),
+    "set without value": (lambda t: ["--set", "example_budget"], "--set takes NAME=VALUE, got 'example_budget'"),
+    "set unknown": (lambda t: ["--set", "nosuch=1"], "--set: unknown setting 'nosuch'"),
+    "set bad value": (lambda t: ["--set", "example_budget=abc"],
+                      "--set: setting 'example_budget' is 'abc': expected an integer"),
 }
 
 
@@ -309,3 +313,13 @@ def test_results_of_another_model_or_a_damaged_file_are_refused(tmp_path):
         handle.write("{not json\n")
     with pytest.raises(BenchError, match="results.jsonl line 2 is not a result record"):
         run(options(tmp_path, conditions=("baseline",), limit=1), model=shop_model(), echo=lambda _: None)
+
+
+def test_set_changes_the_product_settings_of_our_conditions_only(tmp_path):
+    model = shop_model()
+    run(options(tmp_path, conditions=("baseline", "zero_shot"), settings={"max_repairs": "0"}), model=model,
+        echo=lambda _: None)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["options"]["settings"] == {"max_repairs": "0"}
+    overall = {row["condition"]: row for row in summary["breakdowns"]["overall"]}
+    assert overall["zero_shot"]["repairs"] == 0  # without --set, the failing answers are repaired

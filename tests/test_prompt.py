@@ -232,3 +232,27 @@ def test_sqlite_years_and_months_as_numbers_or_names_get_no_date_functions(colum
     table = Table(name="review", columns=(Column("rid", "INTEGER"), Column(column, "TEXT")))
     prompt = build_prompt(QUESTION, dialect="sqlite", retrieved=Retrieved(tables=[table]), budget=HUGE)
     assert "strftime" not in prompt.messages[0]["content"]
+
+
+@pytest.mark.parametrize("question,topics", [
+    ("How many customers are there?", set()),
+    ("Which 5 customers spent the most in 2024?", {"dates", "order"}),
+    ("What share of orders were returned, rounded to 2 decimals?", {"ratio", "round"}),
+    ('Which products have "steel" in their name?', {"text"}),
+    ("Total check-ins per month, highest first", {"dates", "ratio", "order"}),
+])
+def test_question_topics(question, topics):
+    from vanna_magic.core.prompt import question_topics
+
+    assert question_topics(question) == topics
+    assert question_topics(None) is None  # unknown question: every rule
+
+
+def test_a_follow_up_keeps_the_topics_of_the_questions_it_builds_on():
+    from vanna_magic.core.conversation import Turn
+
+    turn = Turn(question="Revenue per month in 2024", sql="SELECT 1")
+    prompt = build_prompt("and only for Europe", dialect="sqlite",
+                          retrieved=Retrieved(tables=[Table("orders", (Column("order_date", "DATE"),))]),
+                          budget=HUGE, history=[turn])
+    assert "strftime('%Y', col)" in prompt.messages[0]["content"]

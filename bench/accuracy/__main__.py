@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
-from .conditions import CONDITIONS
+from vanna_magic.core.errors import ConfigurationError
+
+from .conditions import CONDITIONS, product_settings
 from .databases import DEFAULT_SERVER
 from .datasets import BenchError
 from .runner import Options, run
@@ -48,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--postgres", default=DEFAULT_SERVER,
                    help=f"PostgreSQL server to load the vanna_bench_<db> databases into (default {DEFAULT_SERVER})")
     p.add_argument("--cache-dir", type=Path, help="where SQLite databases are built (default OUT/databases)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
+                   help="a product setting for every condition, e.g. --set example_budget=150 (repeatable; "
+                        "use a new --out: results are resumed by question, not by setting)")
     return p
 
 
@@ -66,11 +72,21 @@ def options_from(args: argparse.Namespace) -> Options:
         raise BenchError(f"unknown condition {unknown[0]!r}: choose from {', '.join(CONDITIONS)}" if unknown
                          else f"--conditions is empty: choose from {', '.join(CONDITIONS)}")
     dialects = ("sqlite", "postgres") if args.dialect == "both" else (args.dialect,)
+    settings = {}
+    for item in args.settings:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise BenchError(f"--set takes NAME=VALUE, got {item!r}")
+        settings[name.strip()] = value.strip()
+    try:
+        product_settings(settings)
+    except ConfigurationError as exc:
+        raise BenchError("--set: " + re.sub(r" from environment variable \S+", "", exc.message)) from None
     return Options(dataset=args.data, out=args.out, model=args.model, dialects=dialects, conditions=conditions,
                    dbs=list(dict.fromkeys(args.db)), limit=args.limit, sample=args.sample, seed=args.seed,
                    timeout=args.timeout, api_base=args.api_base, offline=args.offline, rescore=args.rescore,
                    postgres=args.postgres, cache_dir=args.cache_dir, max_rows=args.max_rows,
-                   model_timeout=args.model_timeout)
+                   model_timeout=args.model_timeout, settings=settings)
 
 
 def main(argv: list[str] | None = None) -> int:

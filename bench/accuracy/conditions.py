@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,13 +137,17 @@ def _aside(example: Path) -> Path:
 
 
 def open_condition(name: str, *, url: str, dialect: str, files: DatabaseFiles, questions: list[Question],
-                   work: Path, model: "LanguageModel", timeout: float, max_rows: int | None) -> "Baseline | Ours":
-    """A condition ready to answer questions of one database (``questions``: all of that database)."""
+                   work: Path, model: "LanguageModel", timeout: float, max_rows: int | None,
+                   settings: dict[str, str] | None = None) -> "Baseline | Ours":
+    """A condition ready to answer questions of one database (``questions``: all of that database).
+
+    ``settings``: product settings by name (``{"example_budget": "150"}``), validated as the product does.
+    """
     kb = work / "kb" / name / dialect / _safe(files.name)
     if name == "baseline" and kb.exists():
         shutil.rmtree(kb)  # the baseline reads no knowledge base: keep its folder empty
     kb.mkdir(parents=True, exist_ok=True)
-    session = make_session(url, kb, work, model, timeout=timeout, max_rows=max_rows)
+    session = make_session(url, kb, work, model, timeout=timeout, max_rows=max_rows, settings=settings)
     if name == "baseline":
         return Baseline(session)
     write_docs(kb, files, work)
@@ -153,19 +157,35 @@ def open_condition(name: str, *, url: str, dialect: str, files: DatabaseFiles, q
 
 
 def make_session(url: str, kb: Path, work: Path, model: "LanguageModel", *, timeout: float,
-                 max_rows: int | None) -> "Session":
+                 max_rows: int | None, settings: dict[str, str] | None = None) -> "Session":
     from vanna_magic import Session
-    from vanna_magic.core.config import load_settings
 
     nobody = work / "no-user-knowledge-base"  # so that no personal knowledge base joins the run
     nobody.mkdir(parents=True, exist_ok=True)
-    settings = load_settings(environ={}, start=None).replace(
+    settings = product_settings(settings).replace(
         connection=url, knowledge_base=str(kb), user_knowledge_base=str(nobody), cache_dir=str(work / "cache"),
         store_path=str(work / "history.sqlite3"), query_timeout=timeout,
         rate_limit=1_000_000_000)  # the provider's limits apply; the per-user limit is for people
     if max_rows is not None:
         settings = settings.replace(max_rows=max_rows)
     return Session(settings=settings, model=model)
+
+
+def product_settings(overrides: dict[str, str] | None = None):
+    """The product's default settings with ``overrides`` (name -> text), read and checked as the product does.
+
+    Raises:
+        ConfigurationError: an unknown name or a bad value, in the product's words.
+    """
+    from vanna_magic.core.config import ENV_PREFIX, Settings, load_settings
+    from vanna_magic.core.errors import ConfigurationError
+
+    overrides = overrides or {}
+    known = {f.name for f in fields(Settings)}
+    for name in overrides:
+        if name not in known:
+            raise ConfigurationError(f"unknown setting {name!r} in --set", setting=name)
+    return load_settings(environ={f"{ENV_PREFIX}{k.upper()}": v for k, v in overrides.items()}, start=None)
 
 
 def write_docs(kb: Path, files: DatabaseFiles, work: Path) -> None:

@@ -45,6 +45,7 @@ class Options:
     max_rows: int | None = None  # the firewall's row cap; None: the product's default, as users get it
     model_timeout: float = 120.0
     model_retries: int = 1
+    settings: dict[str, str] = field(default_factory=dict)  # product settings of zero_shot and knowledge
 
 
 @dataclass
@@ -103,7 +104,7 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                 if todo:
                     runner = open_condition(condition, url=url, dialect=dialect, files=files, questions=everyone,
                                             work=out / "work", model=cached, timeout=options.timeout,
-                                            max_rows=options.max_rows)
+                                            max_rows=options.max_rows, settings=options.settings)
                     try:
                         for q in todo:
                             before = cached.failures
