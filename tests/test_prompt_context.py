@@ -117,3 +117,16 @@ def test_the_prompt_holds_only_the_chosen_examples():
                           budget=100_000, example_budget=300)
     assert "close question" in prompt.messages[1]["content"] and "distant question" not in prompt.messages[1]["content"]
     assert prompt.examples == 1
+
+
+def test_the_answer_names_only_the_examples_its_prompt_showed(session_factory):
+    from tests.fakes import FakeModel
+
+    model = FakeModel(["```sql\nSELECT COUNT(*) AS n FROM customers\n```"] * 2)
+    wide = session_factory(model=model, example_budget=100_000).ask("How many customers are there in each region?")
+    tight = session_factory(model=model, example_budget=120).ask("How many customers are there in each region?")
+    assert len(wide.retrieved.examples) > len(tight.retrieved.examples) >= 1
+    shown = model.calls[1][1]["content"]
+    assert all(s.example.question.strip() in shown for s in tight.retrieved.examples)
+    assert not any(s.example.question.strip() in shown for s in wide.retrieved.examples
+                   if s not in tight.retrieved.examples)

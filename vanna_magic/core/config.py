@@ -81,7 +81,7 @@ class Settings:
     top_k: int = _setting(5, "Knowledge-base examples retrieved per question.", int)
     prompt_budget: int = _setting(6000, "Token budget of the prompt sent to the model.", int)
     example_budget: int = _setting(
-        300, "Token budget of the knowledge-base examples in a prompt: the most similar examples that fit "
+        500, "Token budget of the knowledge-base examples in a prompt: the most similar examples that fit "
         "(a long one is passed over for shorter ones).", int)
     follow_up_turns: int = _setting(
         3, "Earlier questions (with their SQL, never their rows) a follow-up question carries into the prompt.", int)

@@ -88,6 +88,8 @@ def guard(ctx: AskContext) -> None:
 
 
 def retrieve(ctx: AskContext) -> None:
+    from .prompt import choose_examples
+
     with timed(ctx.answer, "retrieve"):
         tables = guarded(ctx.health, "database", ctx.catalog.tables)
         policy = getattr(ctx.firewall, "policy", None)
@@ -98,12 +100,15 @@ def retrieve(ctx: AskContext) -> None:
             from .values import link_values
 
             link_values(ctx, tables)
+        retrieved = ctx.answer.retrieved
         if policy is not None:  # tables came from the visible ones; examples and definitions may name others
-            retrieved = ctx.answer.retrieved
             dialect = ctx.firewall.dialect
             retrieved.examples = [s for s in retrieved.examples if policy.can_read(s.example.sql, dialect)]
             retrieved.definitions = [d for d in retrieved.definitions if policy.can_use(d.tables, d.sql, dialect)]
             retrieved.documents = [d for d in retrieved.documents if policy.can_use((d.table or "",), None, dialect)]
+        # What the prompt will show, so that the answer's provenance names exactly those examples.
+        retrieved.examples = choose_examples(sorted(retrieved.examples, key=lambda s: -s.score),
+                                             ctx.settings.example_budget)
 
 
 def _retrieve_or_degrade(ctx: AskContext, tables: list) -> "Retrieved":
@@ -128,7 +133,6 @@ def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
     with timed(ctx.answer, "prompt"):
         prompt = build(ctx.question, dialect=ctx.database.dialect, retrieved=ctx.answer.retrieved,
                        budget=ctx.settings.prompt_budget, repairs=repairs, max_rows=ctx.settings.max_rows,
-                       example_budget=ctx.settings.example_budget,
                        history=ctx.history)
     ctx.answer.prompt_hash = prompt.hash
     ctx.answer.prompt_truncated = prompt.truncated

@@ -89,3 +89,4 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
     if not notes:
         return sql, []
     return tree.sql(dialect=read, pretty="\n" in sql.strip()), notes
+
