@@ -88,3 +88,31 @@ def test_with_the_setting_off_the_database_error_goes_to_the_repair_loop(session
     with pytest.raises(VannaError, match="email"):
         session.ask("Customers' emails by region?")
     assert len(model.calls) == 2 and "That query failed" in model.calls[1][-1]["content"]
+
+
+def test_a_qualifier_no_table_carries_is_named_for_the_repair():
+    from vanna_magic.core.qualify import undefined_aliases
+
+    sql = "SELECT r.name, SUM(oi.quantity) FROM regions r JOIN customers c ON c.region_id = r.region_id GROUP BY 1"
+    assert undefined_aliases(sql, "sqlite") == [
+        "oi (in oi.quantity) names no table of the query's FROM or JOIN clauses: join the table it stands for"]
+    # a correlated subquery may use the outer query's aliases; a CTE is a table of the query
+    assert undefined_aliases("SELECT c.name FROM customers c WHERE EXISTS "
+                             "(SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id)", "sqlite") == []
+    assert undefined_aliases("WITH t AS (SELECT 1 AS x) SELECT t.x FROM t", "sqlite") == []
+    assert undefined_aliases("SELECT FROM WHERE", "sqlite") == []
+
+
+def test_the_repair_is_told_which_table_was_never_joined(session_factory):
+    model = FakeModel([
+        "```sql\nSELECT r.name, COUNT(o.order_id) FROM regions r JOIN customers c ON c.region_id = r.region_id "
+        "GROUP BY r.name\n```",
+        "```sql\nSELECT r.name, COUNT(o.order_id) AS orders FROM regions r "
+        "JOIN customers c ON c.region_id = r.region_id "
+        "JOIN orders o ON o.customer_id = c.customer_id GROUP BY r.name\n```"])
+    answer = session_factory(model=model).ask("How many orders came from each region?")
+    assert answer.status == "ok" and len(model.calls) == 2
+    told = model.calls[1][-1]["content"]
+    assert "no such column: o.order_id" in told
+    assert "o (in o.order_id) names no table of the query's FROM or JOIN clauses" in told
+    assert answer.attempts[0].error == "no such column: o.order_id"  # the user sees the database's own words

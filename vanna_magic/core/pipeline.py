@@ -249,7 +249,7 @@ def ask_model(ctx: AskContext) -> Answer:
                 raise
             # An answer without SQL: show the model what it said; else the SQL that failed.
             shown = text[:2000] if isinstance(exc, GenerationError) else attempt.sql or ""
-            repairs.append(RepairNote(sql=shown, error=exc.message))
+            repairs.append(RepairNote(sql=shown, error=_repair_message(ctx, exc, attempt)))
             continue
         except VannaError as exc:
             _fail(ctx, attempt, exc)
@@ -259,6 +259,15 @@ def ask_model(ctx: AskContext) -> Answer:
         empty = (attempt, ctx.answer.frame)
         attempt.error, attempt.stage = NO_ROWS, "execute"
         repairs.append(RepairNote(sql=attempt.sql or "", error=NO_ROWS, empty=True))
+
+
+def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
+    """The error as the model is told it: a database error on a table the query never joined says so."""
+    if not isinstance(exc, ExecutionError) or not attempt.sql:
+        return exc.message
+    from .qualify import undefined_aliases
+
+    return "\n".join([exc.message, *undefined_aliases(attempt.sql, ctx.database.dialect)])
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:

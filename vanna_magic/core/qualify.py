@@ -90,3 +90,39 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         return sql, []
     return tree.sql(dialect=read, pretty="\n" in sql.strip()), notes
 
+
+
+def undefined_aliases(sql: str, dialect: str) -> list[str]:
+    """What a repair should be told about qualifiers that no table of the query carries.
+
+    ``o.order_id`` where nothing in the query is called ``o`` means a table the model meant to
+    join and did not; the database says only "no such column" or "missing FROM-clause entry".
+
+    >>> sql = "SELECT r.name, SUM(o.total) FROM regions r JOIN customers c ON c.rid = r.id"
+    >>> print(undefined_aliases(sql, "sqlite")[0])
+    o (in o.total) names no table of the query's FROM or JOIN clauses: join the table it stands for
+    """
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.scope import traverse_scope
+
+    from .firewall.parsing import quiet_sqlglot, sqlglot_dialect
+
+    try:
+        with quiet_sqlglot():
+            scopes = traverse_scope(sqlglot.parse_one(sql, read=sqlglot_dialect(dialect)))
+    except (SqlglotError, RecursionError, KeyError, ValueError):
+        return []
+    found: dict[str, str] = {}
+    for scope in scopes:
+        visible: set[str] = set()
+        outer = scope
+        while outer is not None:  # a correlated subquery may name the tables of the queries around it
+            visible |= {alias.lower() for alias in outer.sources}
+            outer = outer.parent
+        for column in scope.columns:
+            qualifier = column.table
+            if qualifier and qualifier.lower() not in visible and qualifier.lower() not in found:
+                found[qualifier.lower()] = (f"{qualifier} (in {qualifier}.{column.name}) names no table of the "
+                                            "query's FROM or JOIN clauses: join the table it stands for")
+    return list(found.values())
