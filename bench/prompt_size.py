@@ -92,7 +92,7 @@ def plain_prompt(tables: list, question: str) -> list[dict]:
 def described_prompt(tables: list, documents: list, question: str) -> list[dict]:
     """Our instructions, every table with the column descriptions as comments, the question."""
     described, _ = fold_column_docs(tables, documents)
-    return [{"role": "system", "content": system_message("sqlite", 1000, definitions=False, examples=False)},
+    return [{"role": "system", "content": system_message("sqlite", definitions=False, examples=False)},
             {"role": "user", "content": render_ddl(described, "sqlite") + "\n\n" + question}]
 
 

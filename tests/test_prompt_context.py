@@ -110,15 +110,6 @@ def test_examples_are_chosen_most_similar_first_within_their_budget():
     assert choose_examples(found, 5) == []
 
 
-def test_the_prompt_holds_only_the_chosen_examples():
-    long_sql = "SELECT " + ", ".join(f"c{i}" for i in range(200)) + " FROM t"
-    found = [_example("close question", "SELECT 1", 0.6), _example("distant question", long_sql, 0.1)]
-    prompt = build_prompt("q", dialect="sqlite", retrieved=Retrieved(tables=[AUTHOR], examples=found),
-                          budget=100_000, example_budget=300)
-    assert "close question" in prompt.messages[1]["content"] and "distant question" not in prompt.messages[1]["content"]
-    assert prompt.examples == 1
-
-
 def test_the_answer_names_only_the_examples_its_prompt_showed(session_factory):
     from tests.fakes import FakeModel
 

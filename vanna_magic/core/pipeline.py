@@ -132,7 +132,7 @@ def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
 
     with timed(ctx.answer, "prompt"):
         prompt = build(ctx.question, dialect=ctx.database.dialect, retrieved=ctx.answer.retrieved,
-                       budget=ctx.settings.prompt_budget, repairs=repairs, max_rows=ctx.settings.max_rows,
+                       budget=ctx.settings.prompt_budget, repairs=repairs,
                        history=ctx.history)
     ctx.answer.prompt_hash = prompt.hash
     ctx.answer.prompt_truncated = prompt.truncated

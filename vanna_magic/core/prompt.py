@@ -189,7 +189,7 @@ def dialect_name(dialect: str) -> str:
     return DIALECT_NAMES.get(key, key or "standard SQL")
 
 
-def system_message(dialect: str, max_rows: int, *, definitions: bool = True, examples: bool = True,
+def system_message(dialect: str, *, definitions: bool = True, examples: bool = True,
                    dates: bool = True, topics: frozenset[str] | None = None) -> str:
     """The instructions: the lines about definitions, examples and date functions only when they apply.
 
@@ -216,13 +216,17 @@ def system_message(dialect: str, max_rows: int, *, definitions: bool = True, exa
     return "\n".join(lines)
 
 
+def _asked(question: str, ctx: _Context) -> str:
+    """The question and the earlier questions it builds on: what decides the rules and column notes shown."""
+    return " ".join([question, *(turn.question or "" for turn in ctx.history)])
+
+
 def _user_message(question: str, dialect: str, ctx: _Context) -> str:
     from .catalog import render_ddl
     from .column_notes import comments_for_question, fold_column_docs
 
     tables, documents = fold_column_docs(ctx.tables, ctx.documents)
-    asked = " ".join([question, *(turn.question or "" for turn in ctx.history)])
-    tables = comments_for_question(tables, asked, [c for match in ctx.values for c in match.columns])
+    tables = comments_for_question(tables, _asked(question, ctx), [c for match in ctx.values for c in match.columns])
     parts = ["### Schema\n" + (render_ddl(tables, dialect, one_line=True).strip()
                                                           if tables else "(no tables were found)")]
     if ctx.values:
@@ -245,13 +249,12 @@ def _user_message(question: str, dialect: str, ctx: _Context) -> str:
     return "\n\n".join(parts)
 
 
-def _messages(question: str, dialect: str, max_rows: int, ctx: _Context,
+def _messages(question: str, dialect: str, ctx: _Context,
               repairs: Sequence[RepairNote]) -> list[dict]:
-    asked = " ".join([question, *(turn.question or "" for turn in ctx.history)])
-    messages = [{"role": "system", "content": system_message(dialect, max_rows, dates=has_dates(ctx.tables, dialect),
+    messages = [{"role": "system", "content": system_message(dialect, dates=has_dates(ctx.tables, dialect),
                                                              definitions=bool(ctx.definitions),
                                                              examples=bool(ctx.examples),
-                                                             topics=question_topics(asked))},
+                                                             topics=question_topics(_asked(question, ctx)))},
                 {"role": "user", "content": _user_message(question, dialect, ctx)}]
     for note in repairs:
         messages.append({"role": "assistant", "content": f"```sql\n{note.sql.strip()}\n```"})
@@ -298,11 +301,8 @@ def _largest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
 
 
 def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget: int,
-                 repairs: Sequence[RepairNote] = (), max_rows: int = 1000,
-                 history: Sequence["Turn"] = (), example_budget: int | None = None) -> Prompt:
+                 repairs: Sequence[RepairNote] = (), history: Sequence["Turn"] = ()) -> Prompt:
     """Assemble the messages for ``question`` within ``budget`` tokens (see the module docstring).
-
-    ``example_budget``: the examples are first chosen by :func:`choose_examples`; None keeps them all.
 
     Deterministic: the same input gives the same messages and the same ``hash``.
     """
@@ -311,11 +311,8 @@ def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget:
                    examples=sorted(retrieved.examples, key=lambda s: -s.score),  # stable: ties keep their order
                    values=list(getattr(retrieved, "values", ())), history=list(reversed(history)))
 
-    if example_budget is not None:
-        ctx.examples = choose_examples(ctx.examples, example_budget)
-
     def tokens() -> int:
-        return count_message_tokens(_messages(question, dialect, max_rows, ctx, repairs))
+        return count_message_tokens(_messages(question, dialect, ctx, repairs))
 
     truncated = False
     # Each stage shrinks one list to its largest prefix that fits; a prefix keeps the most relevant items.
@@ -336,7 +333,7 @@ def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget:
         setattr(ctx, attr, items[:keep])
         truncated = True
 
-    messages = _messages(question, dialect, max_rows, ctx, repairs)
+    messages = _messages(question, dialect, ctx, repairs)
     canonical = json.dumps(messages, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return Prompt(messages=messages, tokens=count_message_tokens(messages),
                   hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),

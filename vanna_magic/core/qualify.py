@@ -24,7 +24,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+    from sqlglot.optimizer.scope import Scope
+
     from .catalog import Table
+
+
+def _scopes(sql: str, dialect: str) -> "tuple[exp.Expression, list[Scope]] | None":
+    """The parsed statement and its scopes (query, subqueries, CTEs); None when it does not parse."""
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.scope import traverse_scope
+
+    from .firewall.parsing import quiet_sqlglot, sqlglot_dialect
+
+    try:
+        with quiet_sqlglot():
+            tree = sqlglot.parse_one(sql, read=sqlglot_dialect(dialect))
+            return tree, traverse_scope(tree)
+    except (SqlglotError, RecursionError, KeyError, ValueError):
+        return None
 
 
 def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, list[str]]:
@@ -32,26 +51,21 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
 
     SQL that does not parse, or that needs no change, comes back unchanged with no notes.
     """
-    import sqlglot
     from sqlglot import exp
-    from sqlglot.errors import SqlglotError
-    from sqlglot.optimizer.scope import Scope, traverse_scope
+    from sqlglot.optimizer.scope import Scope
 
-    from .firewall.parsing import quiet_sqlglot, sqlglot_dialect
+    from .firewall.parsing import sqlglot_dialect
 
-    read = sqlglot_dialect(dialect)
+    parsed = _scopes(sql, dialect)
+    if parsed is None:
+        return sql, []
+    tree, scopes = parsed
     columns_of: dict[str, set[str]] = {}
     for table in tables:
         names = {c.name.lower() for c in table.columns}
         columns_of.setdefault(table.name.lower(), names)
         if table.schema:
             columns_of.setdefault(f"{table.schema}.{table.name}".lower(), names)
-    try:
-        with quiet_sqlglot():
-            tree = sqlglot.parse_one(sql, read=read)
-            scopes = traverse_scope(tree)
-    except (SqlglotError, RecursionError, KeyError, ValueError):
-        return sql, []
 
     def source_columns(source: object) -> set[str] | None:
         if isinstance(source, exp.Table):
@@ -88,8 +102,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
             column.set("table", exp.to_identifier(target))
     if not notes:
         return sql, []
-    return tree.sql(dialect=read, pretty="\n" in sql.strip()), notes
-
+    return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
 
 
 def undefined_aliases(sql: str, dialect: str) -> list[str]:
@@ -102,17 +115,10 @@ def undefined_aliases(sql: str, dialect: str) -> list[str]:
     >>> print(undefined_aliases(sql, "sqlite")[0])
     o (in o.total) names no table of the query's FROM or JOIN clauses: join the table it stands for
     """
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-    from sqlglot.optimizer.scope import traverse_scope
-
-    from .firewall.parsing import quiet_sqlglot, sqlglot_dialect
-
-    try:
-        with quiet_sqlglot():
-            scopes = traverse_scope(sqlglot.parse_one(sql, read=sqlglot_dialect(dialect)))
-    except (SqlglotError, RecursionError, KeyError, ValueError):
+    parsed = _scopes(sql, dialect)
+    if parsed is None:
         return []
+    _, scopes = parsed
     found: dict[str, str] = {}
     for scope in scopes:
         visible: set[str] = set()
