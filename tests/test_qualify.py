@@ -20,7 +20,7 @@ def test_a_column_on_the_wrong_alias_moves_to_the_one_table_that_has_it(dialect)
     sql = "SELECT T2.name, AVG(T2.rating) FROM business T2 JOIN review T1 ON T1.business_id = T2.business_id"
     fixed, notes = requalify(sql, dialect, TABLES)
     assert "AVG(T1.rating)" in fixed and "T2.name" in fixed
-    assert notes == ["T2.rating read from T1 (review), the only table of its query with a column rating"]
+    assert notes == ["column T2.rating read from T1 (review), the only table of its query with a column rating"]
 
 
 def test_a_table_name_its_query_aliased_becomes_the_alias():
@@ -54,7 +54,7 @@ def test_columns_of_a_cte_or_subquery_count_as_that_sources_columns():
     sql = ("WITH s AS (SELECT business_id, AVG(rating) AS avg_rating FROM review GROUP BY business_id) "
            "SELECT b.name, b.avg_rating FROM s JOIN business b ON s.business_id = b.business_id")
     fixed, notes = requalify(sql, "sqlite", TABLES)
-    assert "s.avg_rating" in fixed and notes[0].startswith("b.avg_rating read from s,")
+    assert "s.avg_rating" in fixed and notes[0].startswith("column b.avg_rating read from s,")
 
 
 def test_each_scope_is_fixed_on_its_own():
@@ -116,3 +116,116 @@ def test_the_repair_is_told_which_table_was_never_joined(session_factory):
     assert "no such column: o.order_id" in told
     assert "o (in o.order_id) names no table of the query's FROM or JOIN clauses" in told
     assert answer.attempts[0].error == "no such column: o.order_id"  # the user sees the database's own words
+
+
+YELP = [
+    Table("business", (Column("bid", "bigint"), Column("business_id", "text"), Column("name", "text"))),
+    Table("review", (Column("rid", "bigint"), Column("business_id", "text"), Column("user_id", "text"),
+                     Column("rating", "real"))),
+    Table("users", (Column("uid", "bigint"), Column("user_id", "text"), Column("name", "text"))),
+    Table("orders", (Column("customer_id", "bigint"), Column("customer_code", "varchar(8)"))),
+    Table("customers", (Column("customer_id", "integer"), Column("customer_code", "character varying"))),
+]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_join_of_a_number_with_a_text_key_uses_the_key_of_the_same_type(dialect):
+    sql = "SELECT b.name, AVG(r.rating) FROM business b JOIN review r ON b.bid = r.business_id GROUP BY b.name"
+    fixed, notes = requalify(sql, dialect, YELP)
+    assert "ON b.business_id = r.business_id" in fixed
+    assert notes == ["join key b.bid = r.business_id compared bigint with text: "
+                     "b.business_id used instead of b.bid"]
+    # either side, any spelling of the types, in WHERE as in ON
+    sql = "SELECT users.name FROM review, users WHERE review.user_id = users.uid AND review.rating > 4"
+    fixed, notes = requalify(sql, dialect, [Table(t.name, tuple(Column(c.name, c.type.upper()) for c in t.columns))
+                                            for t in YELP])
+    assert "review.user_id = users.user_id" in fixed and len(notes) == 1
+
+
+@pytest.mark.parametrize("sql", [
+    # same kind of type on both sides: whatever it means, it runs
+    "SELECT b.name FROM business b JOIN review r ON b.bid = r.rid",
+    # users has a text name, but name is no key: joining names is a guess
+    "SELECT u.name FROM users u JOIN business b ON u.uid = b.name",
+    # both sides could take the other's name: which key was meant is not for us to guess
+    "SELECT c.customer_code FROM orders o JOIN customers c ON o.customer_id = c.customer_code",
+    # the table has no column of the other side's name and type: nothing to choose
+    "SELECT r.rating FROM review r JOIN users u ON r.rating = u.name",
+    # a literal is not a join key
+    "SELECT b.name FROM business b WHERE b.bid = '3'",
+    # a column of a subquery (type unknown) is left alone
+    "SELECT b.name FROM business b JOIN (SELECT business_id AS k FROM review) s ON b.bid = s.k",
+])
+def test_join_keys_that_are_not_clearly_wrong_are_left_alone(sql):
+    assert requalify(sql, "postgresql", YELP) == (sql, [])
+
+
+def test_the_pipeline_runs_the_join_on_the_right_key_and_says_so(session_factory, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "yelp.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE business (bid INTEGER, business_id TEXT, name TEXT);"
+            "CREATE TABLE review (rid INTEGER, business_id TEXT, rating REAL);"
+            "INSERT INTO business VALUES (1, 'abc', 'Joe''s Pizza'), (2, 'def', 'Cafe');"
+            "INSERT INTO review VALUES (1, 'abc', 4.0), (2, 'abc', 5.0), (3, 'def', 3.0);")
+    model = FakeModel(["```sql\nSELECT b.name, AVG(r.rating) AS avg_rating FROM business b "
+                       "JOIN review r ON b.bid = r.business_id GROUP BY b.name ORDER BY b.name\n```"])
+    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("Average rating of each business?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [["Cafe", 3.0], ["Joe's Pizza", 4.5]]
+    assert any(note.startswith("join key b.bid = r.business_id compared INTEGER with TEXT") for note in answer.notes)
+    assert len(model.calls) == 1
+
+
+def test_a_column_its_table_lacks_is_named_with_the_tables_real_columns():
+    from vanna_magic.core.qualify import unknown_columns
+
+    sql = "SELECT b.name, AVG(r.stars) FROM business b JOIN review r ON r.business_id = b.business_id GROUP BY 1"
+    assert unknown_columns(sql, "postgresql", YELP) == [
+        "review (r) has no column stars; its columns are rid, business_id, user_id, rating"]
+    # unqualified, and held by a table the query did not join: that table is named
+    assert unknown_columns("SELECT name, rating FROM users WHERE uid = 3", "sqlite", YELP) == [
+        "no table of the query has a column rating; rating is a column of review"]
+    assert unknown_columns("SELECT users.rating FROM users", "sqlite", YELP) == [
+        "users has no column rating; its columns are uid, user_id, name; rating is a column of review"]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT b.name FROM business b JOIN review r ON r.business_id = b.business_id",  # all there
+    "SELECT name, COUNT(*) AS n FROM users GROUP BY name ORDER BY n DESC",  # an output alias
+    "SELECT b.name FROM business b WHERE EXISTS (SELECT 1 FROM review WHERE business_id = b.business_id "
+    "AND bid > 1)",  # correlated: bid is the outer table's
+    "SELECT s.total FROM (SELECT SUM(rating) AS x FROM review) s",  # a subquery's columns: the database says
+    "SELECT o.total FROM users u",  # an undefined qualifier: undefined_aliases says so
+    "SELECT x FROM somewhere_else",  # a table the catalog does not know
+    "SELECT FROM WHERE",
+])
+def test_columns_that_exist_or_cannot_be_judged_get_no_hint(sql):
+    from vanna_magic.core.qualify import unknown_columns
+
+    assert unknown_columns(sql, "sqlite", YELP) == []
+
+
+def test_the_repair_is_told_the_columns_of_the_table(session_factory):
+    model = FakeModel([
+        "```sql\nSELECT c.name, c.country FROM customers c LIMIT 3\n```",
+        "```sql\nSELECT c.name, r.name AS region FROM customers c JOIN regions r ON r.region_id = c.region_id "
+        "LIMIT 3\n```"])
+    answer = session_factory(model=model).ask("Three customers and their regions?")
+    assert answer.status == "ok" and len(model.calls) == 2
+    told = model.calls[1][-1]["content"]
+    assert ("customers (c) has no column country; its columns are customer_id, name, email, region_id, segment, "
+            "signup_date; country is a column of suppliers") in told
+
+
+def test_the_repair_names_only_what_the_role_may_see(session_factory):
+    from tests.test_policy import SHAPES
+
+    model = FakeModel(["SELECT c.name, c.country FROM customers c LIMIT 3",
+                       "SELECT c.name FROM customers c LIMIT 3"])
+    session = session_factory(model=model, policy_file=str(SHAPES))
+    session.ask("Three customers and their countries?")
+    told = model.calls[1][-1]["content"]
+    assert "has no column country" in told
+    assert "email" not in told and "suppliers" not in told

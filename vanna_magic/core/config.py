@@ -94,7 +94,9 @@ class Settings:
         "sent. The values are read once per connection and cached in cache_dir.", bool)
     requalify_columns: bool = _setting(
         True, "When generated SQL reads a column from a table of its query that lacks it (T2.rating) and exactly "
-        "one other table of that query has it, read it from that table before running; a note says so.", bool)
+        "one other table of that query has it, read it from that table before running; likewise a join of an integer "
+        "key with a text key (b.bid = r.business_id) uses the one key of the same type (b.business_id). "
+        "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "
         "(within max_repairs), telling it only that the query returned no rows.", bool)

@@ -87,14 +87,19 @@ def guard(ctx: AskContext) -> None:
     ctx.answer.question = question
 
 
+def visible_tables(ctx: AskContext) -> list:
+    """The catalog's tables as the model may learn them: only the tables and columns the role may use."""
+    tables = guarded(ctx.health, "database", ctx.catalog.tables)
+    policy = getattr(ctx.firewall, "policy", None)
+    return tables if policy is None else policy.visible_tables(tables)
+
+
 def retrieve(ctx: AskContext) -> None:
     from .prompt import choose_examples
 
     with timed(ctx.answer, "retrieve"):
-        tables = guarded(ctx.health, "database", ctx.catalog.tables)
+        tables = visible_tables(ctx)
         policy = getattr(ctx.firewall, "policy", None)
-        if policy is not None:  # the model only learns the tables and columns the role may use
-            tables = policy.visible_tables(tables)
         ctx.answer.retrieved = _retrieve_or_degrade(ctx, tables)
         if ctx.settings.value_linking:
             from .values import link_values
@@ -211,7 +216,7 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
         attempt.sql, moved = requalify(attempt.sql, ctx.database.dialect,
                                        guarded(ctx.health, "database", ctx.catalog.tables))
-        ctx.answer.notes += [f"column {note}" for note in moved]
+        ctx.answer.notes += moved
     ctx.answer.sql = attempt.sql
     check(ctx, attempt)
     execute(ctx, attempt)
@@ -262,12 +267,18 @@ def ask_model(ctx: AskContext) -> Answer:
 
 
 def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
-    """The error as the model is told it: a database error on a table the query never joined says so."""
+    """The error as the model is told it, with what the query got wrong about the schema.
+
+    A qualifier no joined table carries, and a column its table does not have (with the table's
+    real columns and the tables that have it): names from the schema, never data.
+    """
     if not isinstance(exc, ExecutionError) or not attempt.sql:
         return exc.message
-    from .qualify import undefined_aliases
+    from .qualify import undefined_aliases, unknown_columns
 
-    return "\n".join([exc.message, *undefined_aliases(attempt.sql, ctx.database.dialect)])
+    dialect = ctx.database.dialect
+    return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect),
+                      *unknown_columns(attempt.sql, dialect, visible_tables(ctx))])
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:

@@ -16,11 +16,17 @@ no table is added.
 >>> fixed
 'SELECT T2.city_name, AVG(T1.rating) FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id'
 >>> notes
-['T2.rating read from T1 (restaurant), the only table of its query with a column rating']
+['column T2.rating read from T1 (restaurant), the only table of its query with a column rating']
+
+The same goes for a join key on the wrong column: ``business.bid = review.business_id`` compares
+an integer with a text column; ``business`` also has a text ``business_id``, so that is the key
+meant. The other side's column is used only when exactly one side's table has it, with the type
+of the other side, and when both names look like keys (``id``, ``code``, ``key``, ``no`` at the end).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
@@ -46,6 +52,26 @@ def _scopes(sql: str, dialect: str) -> "tuple[exp.Expression, list[Scope]] | Non
         return None
 
 
+def _column_types(tables: Sequence["Table"]):
+    """A lookup from a query's table source to its catalog columns and their types (None: not a known table)."""
+    from sqlglot import exp
+
+    types_of: dict[str, dict[str, str]] = {}
+    for table in tables:
+        types = {c.name.lower(): c.type for c in table.columns}
+        types_of.setdefault(table.name.lower(), types)
+        if table.schema:
+            types_of.setdefault(f"{table.schema}.{table.name}".lower(), types)
+
+    def table_types(source: object) -> dict[str, str] | None:
+        if not isinstance(source, exp.Table):
+            return None
+        key = ".".join(part for part in (source.db, source.name) if part).lower()
+        return types_of.get(key) or types_of.get(source.name.lower())
+
+    return table_types
+
+
 def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, list[str]]:
     """``sql`` with misplaced column references moved (see the module docstring), and one note per move.
 
@@ -60,20 +86,13 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
     if parsed is None:
         return sql, []
     tree, scopes = parsed
-    columns_of: dict[str, set[str]] = {}
-    for table in tables:
-        names = {c.name.lower() for c in table.columns}
-        columns_of.setdefault(table.name.lower(), names)
-        if table.schema:
-            columns_of.setdefault(f"{table.schema}.{table.name}".lower(), names)
+    table_types = _column_types(tables)
 
     def source_columns(source: object) -> set[str] | None:
-        if isinstance(source, exp.Table):
-            key = ".".join(part for part in (source.db, source.name) if part).lower()
-            return columns_of.get(key) or columns_of.get(source.name.lower())
         if isinstance(source, Scope) and isinstance(source.expression, exp.Query):
             return {name.lower() for name in source.expression.named_selects}
-        return None
+        types = table_types(source)
+        return None if types is None else set(types)
 
     notes: list[str] = []
     for scope in scopes:
@@ -97,12 +116,61 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
             target = candidates[0]
             source = scope.sources[target]
             label = f" ({source.name})" if isinstance(source, exp.Table) and source.name != target else ""
-            notes.append(f"{column.table}.{column.name} read from {target}{label}, the only table of its query "
+            notes.append(f"column {column.table}.{column.name} read from {target}{label}, the only table of its query "
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
+        notes += _rekey_joins(scope, table_types)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
+
+
+_NUMBER = re.compile(r"int|serial|numeric|decimal|real|double|float|number")
+_TEXT = re.compile(r"char|text|clob|string")
+_KEY = re.compile(r"(id|code|key|no|num|number)$", re.IGNORECASE)
+
+
+def _kind(type_: str | None) -> str | None:
+    """"number" or "text" for a column type; None for dates, booleans and what is not known."""
+    words = (type_ or "").lower()
+    if "interval" in words or "point" in words:
+        return None
+    return "number" if _NUMBER.search(words) else "text" if _TEXT.search(words) else None
+
+
+def _rekey_joins(scope: "Scope", table_types) -> list[str]:
+    """Equalities of one scope between a number and a text column, put on the key they meant (see above)."""
+    from sqlglot import exp
+
+    own = {id(column) for column in scope.columns}
+    sources = {alias.lower(): source for alias, source in scope.sources.items()}
+    notes: list[str] = []
+    for eq in scope.expression.find_all(exp.EQ):
+        left, right = eq.left, eq.right
+        if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)
+                and id(left) in own and id(right) in own and left.table and right.table):
+            continue
+        sides = []
+        for column in (left, right):
+            source = sources.get(column.table.lower())
+            types = table_types(source)
+            if types is None or column.name.lower() not in types:
+                break
+            sides.append((column, types, types[column.name.lower()]))
+        if len(sides) != 2 or {_kind(sides[0][2]), _kind(sides[1][2])} != {"number", "text"}:
+            continue
+        fixes = [(this, other) for this, other in (sides, sides[::-1])
+                 if _kind(this[1].get(other[0].name.lower())) == _kind(other[2])
+                 and other[0].name.lower() != this[0].name.lower()
+                 and _KEY.search(this[0].name) and _KEY.search(other[0].name)]
+        if len(fixes) != 1:
+            continue
+        (column, _, type_), (other, _, other_type) = fixes[0]
+        was = f"{column.table}.{column.name}"
+        notes.append(f"join key {left.sql()} = {right.sql()} compared {type_} with {other_type}: "
+                     f"{column.table}.{other.name} used instead of {was}")
+        column.set("this", exp.to_identifier(other.name))
+    return notes
 
 
 def undefined_aliases(sql: str, dialect: str) -> list[str]:
@@ -131,4 +199,61 @@ def undefined_aliases(sql: str, dialect: str) -> list[str]:
             if qualifier and qualifier.lower() not in visible and qualifier.lower() not in found:
                 found[qualifier.lower()] = (f"{qualifier} (in {qualifier}.{column.name}) names no table of the "
                                             "query's FROM or JOIN clauses: join the table it stands for")
+    return list(found.values())
+
+
+def unknown_columns(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]:
+    """What a repair should be told about columns that no table of their query has.
+
+    The database names the column ("column r.stars does not exist"); the model, asked again, often
+    guesses another name that is not there either. This names the table's real columns, and the
+    tables elsewhere in the schema that do have the column (a join the query is missing). Names of
+    columns only, never data.
+
+    >>> from vanna_magic.core.catalog import Column, Table
+    >>> tables = [Table("review", (Column("rid", "INTEGER"), Column("rating", "REAL"))),
+    ...           Table("business", (Column("business_id", "TEXT"), Column("stars", "REAL")))]
+    >>> print(unknown_columns("SELECT AVG(r.stars) FROM review r", "sqlite", tables)[0])
+    review (r) has no column stars; its columns are rid, rating; stars is a column of business
+    """
+    from sqlglot import exp
+
+    parsed = _scopes(sql, dialect)
+    if parsed is None:
+        return []
+    _, scopes = parsed
+    table_types = _column_types(tables)
+    holders: dict[str, list[str]] = {}
+    for table in tables:
+        for column in table.columns:
+            holders.setdefault(column.name.lower(), []).append(table.name)
+    found: dict[tuple[str, str], str] = {}
+    for scope in scopes:
+        sources = {alias.lower(): (alias, source) for alias, source in scope.sources.items()}
+        outputs = {e.alias.lower() for e in getattr(scope.expression, "expressions", []) if isinstance(e, exp.Alias)}
+        for column in scope.columns:
+            name, qualifier = column.name.lower(), column.table.lower()
+            if name == "*" or (qualifier, name) in found:
+                continue
+            if qualifier:
+                alias, source = sources.get(qualifier, (None, None))
+                types = table_types(source)
+                if types is None or name in types:
+                    continue  # an undefined qualifier (undefined_aliases says so), a subquery, or right
+                label = source.name if source.name == alias else f"{source.name} ({alias})"
+                line = f"{label} has no column {column.name}; its columns are {', '.join(types)}"
+            else:
+                known, outer = [], scope
+                while outer is not None:  # a correlated subquery may read the columns of the queries around it
+                    known += [table_types(source) for source in outer.sources.values()]
+                    outer = outer.parent
+                if name in outputs or not known or any(t is None or name in t for t in known):
+                    continue  # an output alias (ORDER BY total), a source of unknown columns, or found
+                line = f"no table of the query has a column {column.name}"
+            elsewhere = [t for t in holders.get(name, [])
+                         if not any(isinstance(s, exp.Table) and s.name.lower() == t.lower()
+                                    for _, s in sources.values())]
+            if elsewhere:
+                line += f"; {column.name} is a column of {', '.join(elsewhere[:5])}"
+            found[(qualifier, name)] = line
     return list(found.values())
