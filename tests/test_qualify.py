@@ -142,6 +142,22 @@ def test_a_join_of_a_number_with_a_text_key_uses_the_key_of_the_same_type(dialec
     assert "review.user_id = users.user_id" in fixed and len(notes) == 1
 
 
+def test_an_in_subquery_selecting_the_wrong_key_selects_the_key_of_the_same_type():
+    sql = "SELECT r.rid FROM review r WHERE r.business_id IN (SELECT bid FROM business WHERE name = 'Cafe')"
+    fixed, notes = requalify(sql, "postgresql", YELP)
+    assert "IN (SELECT business_id FROM business" in fixed
+    assert notes == ["r.business_id IN (SELECT bid ...) compared text with bigint: the subquery selects "
+                     "business_id instead"]
+    # unqualified outside, when one table of the query has the column
+    fixed, _ = requalify("SELECT rid FROM review WHERE business_id IN (SELECT bid FROM business)", "sqlite", YELP)
+    assert "IN (SELECT business_id FROM business)" in fixed
+    for sql in ["SELECT rid FROM review WHERE rid IN (SELECT bid FROM business)",  # same kind
+                "SELECT rid FROM review WHERE business_id IN (SELECT b.bid FROM business b JOIN users u "
+                "ON u.uid = b.bid)",  # a join inside: which table's key is not for us to say
+                "SELECT rid FROM review WHERE rating IN (SELECT name FROM users)"]:  # not keys
+        assert requalify(sql, "sqlite", YELP) == (sql, [])
+
+
 @pytest.mark.parametrize("sql", [
     # same kind of type on both sides: whatever it means, it runs
     "SELECT b.name FROM business b JOIN review r ON b.bid = r.rid",

@@ -119,7 +119,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
             notes.append(f"column {column.table}.{column.name} read from {target}{label}, the only table of its query "
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
-        notes += _rekey_joins(scope, table_types)
+        notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -170,6 +170,38 @@ def _rekey_joins(scope: "Scope", table_types) -> list[str]:
         notes.append(f"join key {left.sql()} = {right.sql()} compared {type_} with {other_type}: "
                      f"{column.table}.{other.name} used instead of {was}")
         column.set("this", exp.to_identifier(other.name))
+    return notes
+
+
+def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
+    """``r.business_id IN (SELECT bid FROM business ...)``: the subquery selects the key of the same type."""
+    from sqlglot import exp
+
+    own = {id(column) for column in scope.columns}
+    notes: list[str] = []
+    for test in scope.expression.find_all(exp.In):
+        outer, query = test.this, test.args.get("query")
+        select = query.this if isinstance(query, exp.Subquery) else None
+        if not (isinstance(outer, exp.Column) and id(outer) in own and isinstance(select, exp.Select)
+                and len(select.expressions) == 1 and isinstance(select.expressions[0], exp.Column)
+                and not select.args.get("joins")):
+            continue
+        from_ = select.args.get("from_") or select.args.get("from")  # the key's name in newer and older sqlglot
+        inner = select.expressions[0]
+        holders = [types for alias, source in scope.sources.items()
+                   if (not outer.table or alias.lower() == outer.table.lower())
+                   and (types := table_types(source)) is not None and outer.name.lower() in types]
+        inner_types = table_types(from_.this if from_ is not None else None)
+        if len(holders) != 1 or inner_types is None or inner.name.lower() not in inner_types:
+            continue
+        outer_type, inner_type = holders[0][outer.name.lower()], inner_types[inner.name.lower()]
+        if ({_kind(outer_type), _kind(inner_type)} != {"number", "text"}
+                or _kind(inner_types.get(outer.name.lower())) != _kind(outer_type)
+                or not (_KEY.search(outer.name) and _KEY.search(inner.name))):
+            continue
+        notes.append(f"{outer.sql()} IN (SELECT {inner.sql()} ...) compared {outer_type} with {inner_type}: "
+                     f"the subquery selects {outer.name} instead")
+        inner.set("this", exp.to_identifier(outer.name))
     return notes
 
 
