@@ -245,3 +245,36 @@ def test_the_repair_names_only_what_the_role_may_see(session_factory):
     told = model.calls[1][-1]["content"]
     assert "has no column country" in told
     assert "email" not in told and "suppliers" not in told
+
+
+def test_a_column_used_as_a_type_it_is_not_is_named_with_its_type():
+    from vanna_magic.core.qualify import type_clashes
+
+    tables = YELP + [Table("tip", (Column("tip_id", "bigint"), Column("year", "bigint"), Column("month", "text"),
+                                   Column("posted", "timestamp")))]
+    sql = ("SELECT COUNT(*) FROM tip t JOIN users u ON u.name = t.tip_id "
+           "WHERE EXTRACT(YEAR FROM t.year) = 2021 AND t.month - INTERVAL '2 months' > t.posted "
+           "AND t.tip_id = 3 - INTERVAL '2 months'")
+    assert type_clashes(sql, "postgres", tables) == [
+        "u.name is text and t.tip_id is bigint: compare columns of the same type (another key of the same type "
+        "may be the one meant)",
+        "t.year is bigint, not a date or timestamp: EXTRACT does not apply; use its value as it is",
+        "t.month is text, not a date or timestamp: INTERVAL arithmetic does not apply",
+        "3 is a number: INTERVAL arithmetic needs a date or timestamp",
+    ]
+    # dates used as dates, and same-typed comparisons, are fine
+    assert type_clashes("SELECT EXTRACT(YEAR FROM t.posted), t.posted - INTERVAL '1 day' FROM tip t "
+                        "WHERE t.year = t.tip_id", "postgres", tables) == []
+    assert type_clashes("SELECT FROM WHERE", "postgres", tables) == []
+
+
+def test_the_repair_is_told_which_column_has_the_wrong_type_on_postgres(session_factory, postgres_shop):
+    model = FakeModel([
+        "```sql\nSELECT COUNT(*) FROM orders o JOIN customers c ON c.name = o.order_id "
+        "WHERE EXTRACT(YEAR FROM o.order_id) = 2024\n```",
+        "```sql\nSELECT COUNT(*) AS n FROM orders\n```"])
+    answer = session_factory(model=model, connection=postgres_shop).ask("How many orders have a customer?")
+    assert answer.status == "ok" and "operator does not exist" in answer.attempts[0].error
+    told = model.calls[1][-1]["content"]
+    assert "c.name is text and o.order_id is integer: compare columns of the same type" in told
+    assert "o.order_id is integer, not a date or timestamp: EXTRACT does not apply" in told

@@ -269,16 +269,17 @@ def ask_model(ctx: AskContext) -> Answer:
 def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     """The error as the model is told it, with what the query got wrong about the schema.
 
-    A qualifier no joined table carries, and a column its table does not have (with the table's
-    real columns and the tables that have it): names from the schema, never data.
+    A qualifier no joined table carries, a column its table does not have (with the table's real
+    columns and the tables that have it), a column used as a type it is not: names and types from
+    the schema, never data.
     """
     if not isinstance(exc, ExecutionError) or not attempt.sql:
         return exc.message
-    from .qualify import undefined_aliases, unknown_columns
+    from .qualify import type_clashes, undefined_aliases, unknown_columns
 
-    dialect = ctx.database.dialect
+    dialect, tables = ctx.database.dialect, visible_tables(ctx)
     return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect),
-                      *unknown_columns(attempt.sql, dialect, visible_tables(ctx))])
+                      *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables)])
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
