@@ -133,7 +133,7 @@ def test_a_join_of_a_number_with_a_text_key_uses_the_key_of_the_same_type(dialec
     sql = "SELECT b.name, AVG(r.rating) FROM business b JOIN review r ON b.bid = r.business_id GROUP BY b.name"
     fixed, notes = requalify(sql, dialect, YELP)
     assert "ON b.business_id = r.business_id" in fixed
-    assert notes == ["join key b.bid = r.business_id compared bigint with text: "
+    assert notes == ["join key b.bid = r.business_id: b.bid is bigint and r.business_id is text; "
                      "b.business_id used instead of b.bid"]
     # either side, any spelling of the types, in WHERE as in ON
     sql = "SELECT users.name FROM review, users WHERE review.user_id = users.uid AND review.rating > 4"
@@ -146,8 +146,8 @@ def test_an_in_subquery_selecting_the_wrong_key_selects_the_key_of_the_same_type
     sql = "SELECT r.rid FROM review r WHERE r.business_id IN (SELECT bid FROM business WHERE name = 'Cafe')"
     fixed, notes = requalify(sql, "postgresql", YELP)
     assert "IN (SELECT business_id FROM business" in fixed
-    assert notes == ["r.business_id IN (SELECT bid ...) compared text with bigint: the subquery selects "
-                     "business_id instead"]
+    assert notes == ["r.business_id IN (SELECT bid ...): r.business_id is text and bid is bigint; the subquery "
+                     "selects business_id instead"]
     # unqualified outside, when one table of the query has the column
     fixed, _ = requalify("SELECT rid FROM review WHERE business_id IN (SELECT bid FROM business)", "sqlite", YELP)
     assert "IN (SELECT business_id FROM business)" in fixed
@@ -190,7 +190,8 @@ def test_the_pipeline_runs_the_join_on_the_right_key_and_says_so(session_factory
                        "JOIN review r ON b.bid = r.business_id GROUP BY b.name ORDER BY b.name\n```"])
     answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("Average rating of each business?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [["Cafe", 3.0], ["Joe's Pizza", 4.5]]
-    assert any(note.startswith("join key b.bid = r.business_id compared INTEGER with TEXT") for note in answer.notes)
+    assert any(note.startswith("join key b.bid = r.business_id: b.bid is INTEGER and r.business_id is TEXT")
+               for note in answer.notes)
     assert len(model.calls) == 1
 
 

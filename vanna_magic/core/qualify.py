@@ -167,7 +167,7 @@ def _rekey_joins(scope: "Scope", table_types) -> list[str]:
             continue
         (column, _, type_), (other, _, other_type) = fixes[0]
         was = f"{column.table}.{column.name}"
-        notes.append(f"join key {left.sql()} = {right.sql()} compared {type_} with {other_type}: "
+        notes.append(f"join key {left.sql()} = {right.sql()}: {was} is {type_} and {other.sql()} is {other_type}; "
                      f"{column.table}.{other.name} used instead of {was}")
         column.set("this", exp.to_identifier(other.name))
     return notes
@@ -199,8 +199,8 @@ def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
                 or _kind(inner_types.get(outer.name.lower())) != _kind(outer_type)
                 or not (_KEY.search(outer.name) and _KEY.search(inner.name))):
             continue
-        notes.append(f"{outer.sql()} IN (SELECT {inner.sql()} ...) compared {outer_type} with {inner_type}: "
-                     f"the subquery selects {outer.name} instead")
+        notes.append(f"{outer.sql()} IN (SELECT {inner.sql()} ...): {outer.sql()} is {outer_type} and {inner.sql()} "
+                     f"is {inner_type}; the subquery selects {outer.name} instead")
         inner.set("this", exp.to_identifier(outer.name))
     return notes
 
