@@ -21,7 +21,8 @@ no table is added.
 The same goes for a join key on the wrong column: ``business.bid = review.business_id`` compares
 an integer with a text column; ``business`` also has a text ``business_id``, so that is the key
 meant. The other side's column is used only when exactly one side's table has it, with the type
-of the other side, and when both names look like keys (``id``, ``code``, ``key``, ``no`` at the end).
+of the other side, and when both names look like keys (``id``, ``code``, ``key``, ``no``, ``num``,
+``number`` at the end).
 """
 
 from __future__ import annotations
@@ -138,26 +139,34 @@ def _kind(type_: str | None) -> str | None:
     return "number" if _NUMBER.search(words) else "text" if _TEXT.search(words) else None
 
 
+def _resolve(column: "exp.Column", scope: "Scope", table_types) -> tuple[dict[str, str], str] | None:
+    """The catalog columns of the one table of ``scope`` that ``column`` reads, and the column's type.
+
+    None when no table of the scope, or more than one, has it (or a source's columns are unknown).
+    """
+    name = column.name.lower()
+    found = [types for alias, source in scope.sources.items()
+             if (not column.table or alias.lower() == column.table.lower())
+             and (types := table_types(source)) is not None and name in types]
+    return (found[0], found[0][name]) if len(found) == 1 else None
+
+
 def _rekey_joins(scope: "Scope", table_types) -> list[str]:
     """Equalities of one scope between a number and a text column, put on the key they meant (see above)."""
     from sqlglot import exp
 
     own = {id(column) for column in scope.columns}
-    sources = {alias.lower(): source for alias, source in scope.sources.items()}
     notes: list[str] = []
     for eq in scope.expression.find_all(exp.EQ):
         left, right = eq.left, eq.right
         if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)
                 and id(left) in own and id(right) in own and left.table and right.table):
             continue
-        sides = []
-        for column in (left, right):
-            source = sources.get(column.table.lower())
-            types = table_types(source)
-            if types is None or column.name.lower() not in types:
-                break
-            sides.append((column, types, types[column.name.lower()]))
-        if len(sides) != 2 or {_kind(sides[0][2]), _kind(sides[1][2])} != {"number", "text"}:
+        resolved = [_resolve(column, scope, table_types) for column in (left, right)]
+        if None in resolved:
+            continue
+        sides = [(column, *found) for column, found in zip((left, right), resolved)]
+        if {_kind(sides[0][2]), _kind(sides[1][2])} != {"number", "text"}:
             continue
         fixes = [(this, other) for this, other in (sides, sides[::-1])
                  if _kind(this[1].get(other[0].name.lower())) == _kind(other[2])
@@ -188,13 +197,11 @@ def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
             continue
         from_ = select.args.get("from_") or select.args.get("from")  # the key's name in newer and older sqlglot
         inner = select.expressions[0]
-        holders = [types for alias, source in scope.sources.items()
-                   if (not outer.table or alias.lower() == outer.table.lower())
-                   and (types := table_types(source)) is not None and outer.name.lower() in types]
+        resolved = _resolve(outer, scope, table_types)
         inner_types = table_types(from_.this if from_ is not None else None)
-        if len(holders) != 1 or inner_types is None or inner.name.lower() not in inner_types:
+        if resolved is None or inner_types is None or inner.name.lower() not in inner_types:
             continue
-        outer_type, inner_type = holders[0][outer.name.lower()], inner_types[inner.name.lower()]
+        outer_type, inner_type = resolved[1], inner_types[inner.name.lower()]
         if ({_kind(outer_type), _kind(inner_type)} != {"number", "text"}
                 or _kind(inner_types.get(outer.name.lower())) != _kind(outer_type)
                 or not (_KEY.search(outer.name) and _KEY.search(inner.name))):
@@ -321,13 +328,8 @@ def type_clashes(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]
 
     for scope in scopes:
         def type_of(node: object, scope=scope) -> str | None:
-            if not isinstance(node, exp.Column):
-                return None
-            name = node.name.lower()
-            holders = [types[name] for alias, source in scope.sources.items()
-                       if (not node.table or alias.lower() == node.table.lower())
-                       and (types := table_types(source)) is not None and name in types]
-            return holders[0] if len(holders) == 1 else None
+            resolved = _resolve(node, scope, table_types) if isinstance(node, exp.Column) else None
+            return None if resolved is None else resolved[1]
 
         own = {id(column) for column in scope.columns}
         for column in scope.columns:
