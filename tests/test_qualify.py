@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core.catalog import Column, Table
+from vanna_magic.core.catalog import Column, ForeignKey, Table
 from vanna_magic.core.errors import VannaError
 from vanna_magic.core.qualify import requalify
 
@@ -279,3 +279,99 @@ def test_the_repair_is_told_which_column_has_the_wrong_type_on_postgres(session_
     told = model.calls[1][-1]["content"]
     assert "c.name is text and o.order_id is integer: compare columns of the same type" in told
     assert "o.order_id is integer, not a date or timestamp: EXTRACT does not apply" in told
+
+
+SCHOLAR = [
+    Table("paper", (Column("paperid", "bigint"), Column("venueid", "bigint"), Column("journalid", "bigint"),
+                    Column("title", "text"))),
+    Table("journal", (Column("journalid", "bigint"), Column("journalname", "text"))),
+    Table("venue", (Column("venueid", "bigint"), Column("venuename", "text"), Column("journalid", "bigint"))),
+    Table("keyphrase", (Column("keyphraseid", "bigint"), Column("keyphrasename", "text"))),
+    Table("paperkeyphrase", (Column("paperid", "bigint"), Column("keyphraseid", "bigint"))),
+    Table("orders", (Column("id", "integer"), Column("buyer", "integer")),
+          foreign_keys=(ForeignKey(("buyer",), "customers", ("id",)),)),
+    Table("customers", (Column("id", "integer"), Column("name", "text"))),
+    Table("author", (Column("id", "integer"), Column("name", "text"))),
+    Table("book", (Column("id", "integer"), Column("title", "text"))),
+]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_table_the_query_names_but_never_joined_is_joined_on_its_key(dialect):
+    sql = ("SELECT COUNT(DISTINCT keyphrase.keyphrasename) AS n FROM paperkeyphrase JOIN keyphrase "
+           "ON paperkeyphrase.keyphraseid = keyphrase.keyphraseid JOIN paper ON paperkeyphrase.paperid = paper.paperid "
+           "WHERE journal.journalname = 'IEEE Transactions'")
+    fixed, notes = requalify(sql, dialect, SCHOLAR)
+    assert "JOIN paper ON paperkeyphrase.paperid = paper.paperid JOIN journal ON paper.journalid = journal.journalid" \
+        in fixed
+    assert notes == ["table journal was named but not joined: joined on paper.journalid = journal.journalid"]
+    # a declared foreign key links columns of different names; an alias of the FROM table is kept
+    fixed, notes = requalify("SELECT o.id FROM orders o WHERE customers.name = 'Ada'", dialect, SCHOLAR)
+    assert "FROM orders AS o JOIN customers ON o.buyer = customers.id WHERE" in fixed.replace("orders o", "orders AS o")
+    # a table outside the default schema is joined with its schema
+    tables = [Table(t.name, t.columns, schema="research") for t in SCHOLAR[:2]]
+    fixed, _ = requalify("SELECT paper.title FROM paper WHERE journal.journalname = 'x'", dialect, tables)
+    assert "JOIN research.journal ON paper.journalid = journal.journalid" in fixed
+
+
+def test_a_key_several_joined_tables_share_is_taken_from_the_first():
+    # business and category are joined on business_id: either one's business_id finds the same reviews
+    sql = ("SELECT COUNT(review.rid) FROM business JOIN category ON business.business_id = category.business_id "
+           "WHERE review.year = 2021 AND category.category_name = 'Cafe'")
+    tables = [*TABLES, Table("category", (Column("id", "INTEGER"), Column("business_id", "TEXT"),
+                                          Column("category_name", "TEXT")))]
+    fixed, notes = requalify(sql, "postgres", tables)
+    assert "JOIN review ON business.business_id = review.business_id WHERE" in fixed
+    assert notes == ["table review was named but not joined: joined on business.business_id = review.business_id"]
+
+
+@pytest.mark.parametrize("sql", [
+    # paper and venue both have a journalid, and the query does not equate them: which one is meant is a guess
+    "SELECT p.title FROM paper p JOIN venue v ON v.venueid = p.venueid WHERE journal.journalname = 'x'",
+    # no key links keyphrase and journal
+    "SELECT keyphrase.keyphrasename FROM keyphrase WHERE journal.journalname = 'x'",
+    # journal has no column title: not the table meant, whatever was
+    "SELECT paper.paperid FROM paper WHERE journal.title = 'x'",
+    # jj is no table of the catalog
+    "SELECT paper.paperid FROM paper WHERE jj.journalname = 'x'",
+    # a correlated subquery names the outer query's table
+    "SELECT journal.journalname FROM journal WHERE EXISTS "
+    "(SELECT 1 FROM paper WHERE paper.journalid = journal.journalid)",
+    # journal is in the query under an alias: the column moves to that alias instead (the rule above)
+    "SELECT j.journalname FROM paper JOIN journal j ON j.journalid = paper.journalid WHERE paper.title = 'x'",
+    # a bare id is every table's own key, not a link between two tables
+    "SELECT author.name FROM author WHERE book.title = 'x'",
+])
+def test_tables_that_cannot_be_joined_for_sure_are_left_alone(sql):
+    assert requalify(sql, "postgres", SCHOLAR) == (sql, [])
+
+
+def test_the_repair_is_told_how_a_named_table_joins():
+    from vanna_magic.core.qualify import undefined_aliases
+
+    sql = "SELECT p.title FROM paper p JOIN venue v ON v.venueid = p.venueid WHERE journal.journalname = 'x'"
+    assert undefined_aliases(sql, "postgres", SCHOLAR) == [
+        "journal (in journal.journalname) names no table of the query's FROM or JOIN clauses: join journal: "
+        "JOIN journal ON p.journalid = journal.journalid or ON v.journalid = journal.journalid"]
+    # without the catalog, or with no key to offer, the general advice
+    assert undefined_aliases(sql, "postgres")[0].endswith("join the table it stands for")
+    sql = "SELECT keyphrase.keyphrasename FROM keyphrase WHERE journal.journalname = 'x'"
+    assert undefined_aliases(sql, "postgres", SCHOLAR)[0].endswith("join the table it stands for")
+
+
+def test_the_pipeline_joins_the_named_table_and_says_so(session_factory, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "scholar.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE paper (paperid INTEGER, journalid INTEGER, title TEXT);"
+            "CREATE TABLE journal (journalid INTEGER, journalname TEXT);"
+            "INSERT INTO paper VALUES (1, 10, 'a'), (2, 10, 'b'), (3, 20, 'c');"
+            "INSERT INTO journal VALUES (10, 'Nature'), (20, 'Science');")
+    model = FakeModel(["```sql\nSELECT COUNT(paper.paperid) AS papers FROM paper "
+                       "WHERE journal.journalname = 'Nature'\n```"])
+    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("How many papers did Nature publish?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]
+    assert "table journal was named but not joined: joined on paper.journalid = journal.journalid" in answer.notes
+    assert len(model.calls) == 1

@@ -278,7 +278,7 @@ def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     from .qualify import type_clashes, undefined_aliases, unknown_columns
 
     dialect, tables = ctx.database.dialect, visible_tables(ctx)
-    return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect),
+    return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect, tables),
                       *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables)])
 
 

@@ -6,7 +6,7 @@ is ``T1``'s) or names a table that its query aliased (``review.rating`` after
 repair, often repeats itself. When exactly one table of the same query (the same scope) has the
 column, the reference is unambiguous and is moved there before the statement runs; anything
 else is left for the database and the repair loop. Nothing is guessed: no column is renamed,
-no table is added.
+and a table is added only when the query names it and one key links it (below).
 
 >>> from vanna_magic.core.catalog import Column, Table
 >>> tables = [Table("restaurant", (Column("id", "INTEGER"), Column("rating", "REAL"))),
@@ -23,6 +23,11 @@ an integer with a text column; ``business`` also has a text ``business_id``, so 
 meant. The other side's column is used only when exactly one side's table has it, with the type
 of the other side, and when both names look like keys (``id``, ``code``, ``key``, ``no``, ``num``,
 ``number`` at the end).
+
+And for a table the query names but never joins (``journal.journalname`` with only ``paper`` in
+FROM): when one key links it to the query's tables (a declared foreign key, or a key column of
+the same name and type, never a bare ``id``), it is joined on that key. Two tables of the query
+with the same key are fine only when the query joins them on it (either then finds the same rows).
 """
 
 from __future__ import annotations
@@ -121,6 +126,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
+        notes += _join_named_tables(scope, tables, table_types)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -212,22 +218,111 @@ def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
     return notes
 
 
-def undefined_aliases(sql: str, dialect: str) -> list[str]:
+def _join_keys(source: "exp.Table", table: "Table", table_types, tables: Sequence["Table"]) -> list[tuple[str, str]]:
+    """(column of ``source``, column of ``table``) pairs that join them: single-column foreign keys
+    either way, and key columns of the same name and type (``paper.journalid``, ``journal.journalid``;
+    a bare ``id`` is every table's own key, not a link)."""
+    types = table_types(source) or {}
+    own = next((t for t in tables if t.name.lower() == source.name.lower()), None)
+    name = table.name.lower()
+    pairs = [(fk.columns[0], fk.ref_columns[0]) for fk in (own.foreign_keys if own else ())
+             if len(fk.columns) == 1 and len(fk.ref_columns) == 1 and fk.ref_table.lower().rpartition(".")[2] == name]
+    pairs += [(fk.ref_columns[0], fk.columns[0]) for fk in table.foreign_keys
+              if len(fk.columns) == 1 and len(fk.ref_columns) == 1
+              and fk.ref_table.lower().rpartition(".")[2] == source.name.lower()]
+    theirs = {c.name.lower(): c.type for c in table.columns}
+    pairs += [(column, column) for column, type_ in types.items()
+              if column in theirs and _KEY.search(column) and not _KEY.fullmatch(column)
+              and _kind(type_) is not None and _kind(type_) == _kind(theirs[column])]
+    return list(dict.fromkeys((s.lower(), t.lower()) for s, t in pairs))
+
+
+def _missing_tables(scope: "Scope", tables: Sequence["Table"], table_types):
+    """(qualifier, its catalog table, candidate joins) for each qualifier of ``scope`` that names a catalog
+    table the query never brought in (``journal.journalname`` with no ``journal`` in FROM or JOIN).
+
+    A candidate join is (alias of a table of the scope, its column, the missing table's column).
+    """
+    from sqlglot import exp
+
+    from_ = scope.expression.args.get("from_") or scope.expression.args.get("from")
+    if not isinstance(scope.expression, exp.Select) or from_ is None:
+        return []
+    visible: set[str] = set()
+    outer = scope
+    while outer is not None:  # a correlated subquery may name the tables of the queries around it
+        visible |= {alias.lower() for alias in outer.sources}
+        visible |= {source.name.lower() for source in outer.sources.values() if isinstance(source, exp.Table)}
+        outer = outer.parent
+    by_name: dict[str, "Table"] = {}
+    for table in tables:
+        by_name.setdefault(table.name.lower(), table)
+    sources = [from_.this, *(join.this for join in scope.expression.args.get("joins") or [])]
+    sources = [s for s in sources if isinstance(s, exp.Table)]
+    found: dict[str, tuple] = {}
+    for column in scope.columns:
+        qualifier = column.table.lower()
+        table = by_name.get(qualifier)
+        if (not qualifier or qualifier in visible or qualifier in found or table is None
+                or column.name.lower() not in {c.name.lower() for c in table.columns}):
+            continue
+        joins = [(source.alias_or_name, s, t) for source in sources
+                 for s, t in _join_keys(source, table, table_types, tables)]
+        found[qualifier] = (column.args["table"], table, joins)
+    return list(found.values())
+
+
+def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
+    """Whether the query equates ``key`` of every one of ``aliases`` with the first's, so any of them will do."""
+    from sqlglot import exp
+
+    pairs = {frozenset((eq.left.table.lower(), eq.right.table.lower())) for eq in scope.expression.find_all(exp.EQ)
+             if isinstance(eq.left, exp.Column) and isinstance(eq.right, exp.Column)
+             and eq.left.name.lower() == key and eq.right.name.lower() == key}
+    return all(frozenset((aliases[0].lower(), other.lower())) in pairs for other in aliases[1:])
+
+
+def _join_named_tables(scope: "Scope", tables: Sequence["Table"], table_types) -> list[str]:
+    """Join the table a column names when the query never joined it and one key links it (see above)."""
+    from sqlglot import exp
+
+    from .catalog import _DEFAULT_SCHEMAS
+
+    notes: list[str] = []
+    for qualifier, table, joins in _missing_tables(scope, tables, table_types):
+        if len({(s, t) for _, s, t in joins}) != 1 or not _joined_on(scope, [a for a, _, _ in joins], joins[0][1]):
+            continue  # no key, or several that could mean different rows: the repair hint lists them
+        alias, s, t = joins[0]  # the first table of the FROM order that has the key
+        on = exp.EQ(this=exp.column(s, table=alias), expression=exp.column(t, table=qualifier.copy()))
+        schema = table.schema if table.schema and table.schema.lower() not in _DEFAULT_SCHEMAS.values() else None
+        scope.expression.join(exp.Table(this=qualifier.copy(), db=exp.to_identifier(schema) if schema else None),
+                              on=on, copy=False)
+        notes.append(f"table {qualifier.name} was named but not joined: joined on {on.sql()}")
+    return notes
+
+
+def undefined_aliases(sql: str, dialect: str, tables: Sequence["Table"] = ()) -> list[str]:
     """What a repair should be told about qualifiers that no table of the query carries.
 
     ``o.order_id`` where nothing in the query is called ``o`` means a table the model meant to
     join and did not; the database says only "no such column" or "missing FROM-clause entry".
+    With ``tables`` (the catalog), a qualifier that names a table comes with the joins its keys allow.
 
     >>> sql = "SELECT r.name, SUM(o.total) FROM regions r JOIN customers c ON c.rid = r.id"
     >>> print(undefined_aliases(sql, "sqlite")[0])
     o (in o.total) names no table of the query's FROM or JOIN clauses: join the table it stands for
     """
+    from sqlglot import exp
+
     parsed = _scopes(sql, dialect)
     if parsed is None:
         return []
     _, scopes = parsed
+    table_types = _column_types(tables)
     found: dict[str, str] = {}
     for scope in scopes:
+        joins = {qualifier.name.lower(): (table, options)
+                 for qualifier, table, options in _missing_tables(scope, tables, table_types)}
         visible: set[str] = set()
         outer = scope
         while outer is not None:  # a correlated subquery may name the tables of the queries around it
@@ -236,8 +331,13 @@ def undefined_aliases(sql: str, dialect: str) -> list[str]:
         for column in scope.columns:
             qualifier = column.table
             if qualifier and qualifier.lower() not in visible and qualifier.lower() not in found:
+                table, options = joins.get(qualifier.lower(), (None, []))
+                ons = [exp.EQ(this=exp.column(s, table=alias), expression=exp.column(t, table=qualifier)).sql()
+                       for alias, s, t in options[:3]]
+                advice = (f"join {table.name}: JOIN {qualifier} ON " + " or ON ".join(ons) if ons
+                          else "join the table it stands for")
                 found[qualifier.lower()] = (f"{qualifier} (in {qualifier}.{column.name}) names no table of the "
-                                            "query's FROM or JOIN clauses: join the table it stands for")
+                                            f"query's FROM or JOIN clauses: {advice}")
     return list(found.values())
 
 
