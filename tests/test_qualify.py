@@ -375,3 +375,31 @@ def test_the_pipeline_joins_the_named_table_and_says_so(session_factory, tmp_pat
     assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]
     assert "table journal was named but not joined: joined on paper.journalid = journal.journalid" in answer.notes
     assert len(model.calls) == 1
+
+
+def test_a_division_by_zero_names_the_divisors_to_guard():
+    from vanna_magic.core.qualify import zero_divisors
+
+    sql = ("SELECT a, SUM(x) * 1.0 / COALESCE(SUM(y), 1) AS r, b / 2 AS half, b / NULLIF(c, 0) AS safe, "
+           "CAST(d AS REAL) / (e) AS q FROM t GROUP BY a")
+    assert zero_divisors(sql, "postgres", 'division by zero\n[SQL: ...]') == [
+        "SUM(y) may be 0: divide by NULLIF(SUM(y), 0) so that those rows give NULL",  # COALESCE(.., 1) is no guard
+        "e may be 0: divide by NULLIF(e, 0) so that those rows give NULL"]  # constants and NULLIF need none
+    assert zero_divisors(sql, "oracle", "ORA-01476: divisor is equal to zero")[0].startswith("SUM(y) may be 0")
+    # another error, or SQL that does not parse: nothing to say
+    assert zero_divisors(sql, "postgres", 'column "y" does not exist') == []
+    assert zero_divisors("SELECT FROM WHERE", "postgres", "division by zero") == []
+
+
+def test_the_repair_is_told_which_divisor_to_guard_on_postgres(session_factory, postgres_shop):
+    model = FakeModel([
+        "```sql\nSELECT o.ordered_at, COUNT(*) * 1.0 / SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) "
+        "AS ratio FROM orders o GROUP BY o.ordered_at\n```",
+        "```sql\nSELECT o.ordered_at, COUNT(*) * 1.0 / NULLIF(SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 "
+        "END), 0) AS ratio FROM orders o GROUP BY o.ordered_at\n```"])
+    answer = session_factory(model=model, connection=postgres_shop).ask(
+        "What is the ratio of orders to cancelled orders per day?")
+    assert answer.status == "ok" and "division by zero" in answer.attempts[0].error
+    told = model.calls[1][-1]["content"]
+    assert ("SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) may be 0: divide by "
+            "NULLIF(SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END), 0)") in told

@@ -270,16 +270,17 @@ def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     """The error as the model is told it, with what the query got wrong about the schema.
 
     A qualifier no joined table carries, a column its table does not have (with the table's real
-    columns and the tables that have it), a column used as a type it is not: names and types from
-    the schema, never data.
+    columns and the tables that have it), a column used as a type it is not, the divisors of a
+    division by zero: names and types from the schema and the query, never data.
     """
     if not isinstance(exc, ExecutionError) or not attempt.sql:
         return exc.message
-    from .qualify import type_clashes, undefined_aliases, unknown_columns
+    from .qualify import type_clashes, undefined_aliases, unknown_columns, zero_divisors
 
     dialect, tables = ctx.database.dialect, visible_tables(ctx)
     return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect, tables),
-                      *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables)])
+                      *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables),
+                      *zero_divisors(attempt.sql, dialect, exc.message)])
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:

@@ -454,3 +454,44 @@ def type_clashes(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]
                     and not node.this.is_string):
                 say(f"{node.this.sql()} is a number: INTERVAL arithmetic needs a date or timestamp")
     return found
+
+
+_DIVISION_BY_ZERO = re.compile(r"division by zero|divisor is equal to zero|divide by zero", re.IGNORECASE)
+
+
+def zero_divisors(sql: str, dialect: str, error: str) -> list[str]:
+    """What a repair should be told when the database refused to divide by zero: the divisors to guard.
+
+    The database names no expression; a small model then often swaps the divisor's default
+    (``COALESCE(x, 1)``) and fails again. This names each divisor that is not a constant or
+    already guarded, and the usual guard: ``NULLIF(divisor, 0)``, a NULL ratio where there is nothing
+    to divide by.
+
+    >>> print(zero_divisors("SELECT a, SUM(x) * 1.0 / SUM(y) AS r FROM t GROUP BY a", "postgres",
+    ...                     "division by zero")[0])
+    SUM(y) may be 0: divide by NULLIF(SUM(y), 0) so that those rows give NULL
+    """
+    from sqlglot import exp
+
+    parsed = _scopes(sql, dialect) if _DIVISION_BY_ZERO.search(error or "") else None
+    if parsed is None:
+        return []
+    found: list[str] = []
+    for division in parsed[0].find_all(exp.Div):
+        divisor = division.expression
+        while isinstance(divisor, (exp.Paren, exp.Cast)) or (  # COALESCE(x, 1) is still 0 where x is
+                isinstance(divisor, exp.Coalesce) and all(isinstance(e, exp.Literal) for e in divisor.expressions)):
+            divisor = divisor.this
+        if isinstance(divisor, (exp.Literal, exp.Nullif)):
+            continue
+        text = divisor.sql(dialect=_sqlglot(dialect))
+        line = f"{text} may be 0: divide by NULLIF({text}, 0) so that those rows give NULL"
+        if line not in found:
+            found.append(line)
+    return found
+
+
+def _sqlglot(dialect: str) -> str:
+    from .firewall.parsing import sqlglot_dialect
+
+    return sqlglot_dialect(dialect)
