@@ -403,3 +403,61 @@ def test_the_repair_is_told_which_divisor_to_guard_on_postgres(session_factory, 
     told = model.calls[1][-1]["content"]
     assert ("SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) may be 0: divide by "
             "NULLIF(SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END), 0)") in told
+
+
+ADVISING = [
+    Table("student_record", (Column("student_id", "bigint"), Column("course_id", "bigint"), Column("grade", "text"))),
+    Table("course_tags_count", (Column("course_id", "bigint"), Column("participation", "bigint"))),
+    Table("course", (Column("course_id", "bigint"), Column("name", "text"), Column("num_enrolled", "bigint"))),
+]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_column_the_tables_are_joined_on_is_read_from_one_of_them(dialect):
+    sql = ("SELECT course_id, SUM(t.participation) AS n FROM student_record s "
+           "JOIN course_tags_count t ON s.course_id = t.course_id GROUP BY course_id")
+    fixed, notes = requalify(sql, dialect, ADVISING)
+    assert "SELECT s.course_id, SUM(t.participation)" in fixed and fixed.endswith("GROUP BY s.course_id")
+    assert notes == ["column course_id read from s: s, t all have it and the query joins them on it"]
+    # where the query reads it qualified elsewhere, from that table (PostgreSQL groups by what is written)
+    fixed, _ = requalify(sql.replace("GROUP BY course_id", "GROUP BY t.course_id"), dialect, ADVISING)
+    assert "SELECT t.course_id, SUM(t.participation)" in fixed
+    # the first table of a LEFT JOIN keeps its rows: its key is never NULL
+    fixed, _ = requalify("SELECT course_id FROM course c LEFT JOIN student_record s ON c.course_id = s.course_id",
+                         dialect, ADVISING)
+    assert fixed.startswith("SELECT c.course_id FROM course")
+
+
+@pytest.mark.parametrize("sql", [
+    # not joined on it: the two course_id may differ
+    "SELECT course_id FROM student_record s JOIN course c ON s.student_id = c.course_id",
+    # a RIGHT JOIN: the first table's key may be NULL where the other's is not
+    "SELECT course_id FROM student_record s RIGHT JOIN course c ON s.course_id = c.course_id",
+    # course_id is an output name of something else
+    "SELECT COUNT(*) AS course_id FROM student_record s JOIN course c ON s.course_id = c.course_id "
+    "ORDER BY course_id",
+    # read qualified from both tables elsewhere: which one the query means is not for us to say
+    "SELECT course_id, s.course_id, c.course_id FROM student_record s JOIN course c ON s.course_id = c.course_id",
+    # a table outside the catalog may have a course_id too
+    "SELECT course_id FROM student_record s JOIN elsewhere e ON s.course_id = e.course_id",
+])
+def test_columns_several_tables_have_are_left_alone_unless_joined_on(sql):
+    assert requalify(sql, "postgres", ADVISING) == (sql, [])
+
+
+def test_the_pipeline_runs_the_ambiguous_key_and_says_so(session_factory, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "advising.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE course (course_id INTEGER, name TEXT);"
+            "CREATE TABLE student_record (student_id INTEGER, course_id INTEGER);"
+            "INSERT INTO course VALUES (1, 'Algebra'), (2, 'Poetry');"
+            "INSERT INTO student_record VALUES (10, 1), (11, 1), (12, 2);")
+    model = FakeModel(["```sql\nSELECT course_id, COUNT(*) AS students FROM course c JOIN student_record s "
+                       "ON c.course_id = s.course_id GROUP BY course_id ORDER BY course_id\n```"])
+    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("How many students per course?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[1, 2], [2, 1]]
+    assert "column course_id read from c: c, s all have it and the query joins them on it" in answer.notes
+    assert len(model.calls) == 1

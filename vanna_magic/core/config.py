@@ -96,7 +96,8 @@ class Settings:
         True, "When generated SQL reads a column from a table of its query that lacks it (T2.rating) and exactly "
         "one other table of that query has it, read it from that table before running; likewise a join of an integer "
         "key with a text key (b.bid = r.business_id) uses the one key of the same type (b.business_id), and a "
-        "table the SQL names but never joined (journal.journalname) is joined when one key links it. "
+        "table the SQL names but never joined (journal.journalname) is joined when one key links it, and an "
+        "unqualified column two tables share (course_id) is read from one of them when the query joins them on it. "
         "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "

@@ -28,6 +28,8 @@ And for a table the query names but never joins (``journal.journalname`` with on
 FROM): when one key links it to the query's tables (a declared foreign key, or a key column of
 the same name and type, never a bare ``id``), it is joined on that key. Two tables of the query
 with the same key are fine only when the query joins them on it (either then finds the same rows).
+For the same reason an unqualified column that several tables of the query have (``course_id``,
+"ambiguous") is read from one of them when the query joins them on that column.
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
             column.set("table", exp.to_identifier(target))
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
         notes += _join_named_tables(scope, tables, table_types)
+        notes += _qualify_shared_keys(scope, {alias: cols for alias, cols in known.values()})
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -270,6 +273,47 @@ def _missing_tables(scope: "Scope", tables: Sequence["Table"], table_types):
                  for s, t in _join_keys(source, table, table_types, tables)]
         found[qualifier] = (column.args["table"], table, joins)
     return list(found.values())
+
+
+def _qualify_shared_keys(scope: "Scope", columns_of: dict[str, set[str] | None]) -> list[str]:
+    """``course_id`` unqualified, in two tables of the query joined on it: read from the first of them."""
+    from sqlglot import exp
+
+    select = scope.expression
+    from_ = select.args.get("from_") or select.args.get("from")
+    if not isinstance(select, exp.Select) or from_ is None or None in columns_of.values():
+        return []  # a source whose columns are unknown may have the column too
+    joins = select.args.get("joins") or []
+    if any(join.side in ("RIGHT", "FULL") for join in joins):
+        return []  # the first table's key may be NULL where the other's is not
+    order = [source.alias_or_name for source in (from_.this, *(join.this for join in joins))]
+    outputs = {e.alias.lower() for e in select.expressions if e.alias and not isinstance(e.this, exp.Column)}
+    # ORDER BY course_id names the output column, and sqlglot leaves it out of the scope's columns;
+    # the database still finds it ambiguous.
+    order_by = select.args.get("order")
+    ordered = [c for c in order_by.find_all(exp.Column) if not c.table] if order_by is not None else []
+    notes: list[str] = []
+    fixed: dict[str, str | None] = {}
+    for column in [*scope.columns, *(c for c in ordered if all(c is not own for own in scope.columns))]:
+        name = column.name.lower()
+        if column.table or name == "*" or name in outputs:
+            continue
+        if name not in fixed:
+            having = [alias for alias in order if name in (columns_of.get(alias) or ())]
+            if len(having) < 2 or not _joined_on(scope, having, name):
+                fixed[name] = None
+                continue
+            # where the query reads it qualified (GROUP BY c.course_id), from there: PostgreSQL does
+            # not group s.course_id by c.course_id, however the tables are joined
+            written = {c.table.lower() for c in scope.columns if c.name.lower() == name and c.table
+                       and c.find_ancestor(exp.Join) is None} & {alias.lower() for alias in having}
+            fixed[name] = next((a for a in having if a.lower() in written), having[0]) if len(written) <= 1 else None
+            if fixed[name] is not None:
+                notes.append(f"column {column.name} read from {fixed[name]}: {', '.join(having)} all have it and "
+                             f"the query joins them on it")
+        if fixed[name] is not None:
+            column.set("table", exp.to_identifier(fixed[name]))
+    return notes
 
 
 def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
