@@ -209,7 +209,7 @@ def system_message(dialect: str, *, definitions: bool = True, examples: bool = T
         *(["Where the question uses a term of the team's definitions, use that definition's SQL and filters."]
           if definitions else []),
         *(["Follow the style of the example queries when they fit."] if examples else []),
-        *(["For the top N, order the rows and return N."] if ranked else []),
+        *(["For the top N, order the rows, return N, and show the value they are ordered by."] if ranked else []),
         *([f"{name} rules:", *(f"- {line}" for line in rules)] if rules else []),
         "Answer with only the SQL, in one ```sql block.",
     ]
