@@ -15,6 +15,18 @@ TABLES = [
 ]
 
 
+def ask_once(session_factory, path, script: str, sql: str, question: str):
+    """The answer to ``question`` on a SQLite file built by ``script``, the model writing ``sql`` (asked once)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.executescript(script)
+    model = FakeModel([f"```sql\n{sql}\n```"])
+    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask(question)
+    assert len(model.calls) == 1, "the statement went back to the model"
+    return answer
+
+
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "oracle", "mysql"])
 def test_a_column_on_the_wrong_alias_moves_to_the_one_table_that_has_it(dialect):
     sql = "SELECT T2.name, AVG(T2.rating) FROM business T2 JOIN review T1 ON T1.business_id = T2.business_id"
@@ -177,22 +189,17 @@ def test_join_keys_that_are_not_clearly_wrong_are_left_alone(sql):
 
 
 def test_the_pipeline_runs_the_join_on_the_right_key_and_says_so(session_factory, tmp_path):
-    import sqlite3
-
-    path = tmp_path / "yelp.db"
-    with sqlite3.connect(path) as db:
-        db.executescript(
-            "CREATE TABLE business (bid INTEGER, business_id TEXT, name TEXT);"
-            "CREATE TABLE review (rid INTEGER, business_id TEXT, rating REAL);"
-            "INSERT INTO business VALUES (1, 'abc', 'Joe''s Pizza'), (2, 'def', 'Cafe');"
-            "INSERT INTO review VALUES (1, 'abc', 4.0), (2, 'abc', 5.0), (3, 'def', 3.0);")
-    model = FakeModel(["```sql\nSELECT b.name, AVG(r.rating) AS avg_rating FROM business b "
-                       "JOIN review r ON b.bid = r.business_id GROUP BY b.name ORDER BY b.name\n```"])
-    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("Average rating of each business?")
+    answer = ask_once(
+        session_factory, tmp_path / "yelp.db",
+        "CREATE TABLE business (bid INTEGER, business_id TEXT, name TEXT);"
+        "CREATE TABLE review (rid INTEGER, business_id TEXT, rating REAL);"
+        "INSERT INTO business VALUES (1, 'abc', 'Joe''s Pizza'), (2, 'def', 'Cafe');"
+        "INSERT INTO review VALUES (1, 'abc', 4.0), (2, 'abc', 5.0), (3, 'def', 3.0);",
+        "SELECT b.name, AVG(r.rating) AS avg_rating FROM business b JOIN review r ON b.bid = r.business_id "
+        "GROUP BY b.name ORDER BY b.name", "Average rating of each business?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [["Cafe", 3.0], ["Joe's Pizza", 4.5]]
     assert any(note.startswith("join key b.bid = r.business_id: b.bid is INTEGER and r.business_id is TEXT")
                for note in answer.notes)
-    assert len(model.calls) == 1
 
 
 def test_a_column_its_table_lacks_is_named_with_the_tables_real_columns():
@@ -360,21 +367,16 @@ def test_the_repair_is_told_how_a_named_table_joins():
 
 
 def test_the_pipeline_joins_the_named_table_and_says_so(session_factory, tmp_path):
-    import sqlite3
-
-    path = tmp_path / "scholar.db"
-    with sqlite3.connect(path) as db:
-        db.executescript(
-            "CREATE TABLE paper (paperid INTEGER, journalid INTEGER, title TEXT);"
-            "CREATE TABLE journal (journalid INTEGER, journalname TEXT);"
-            "INSERT INTO paper VALUES (1, 10, 'a'), (2, 10, 'b'), (3, 20, 'c');"
-            "INSERT INTO journal VALUES (10, 'Nature'), (20, 'Science');")
-    model = FakeModel(["```sql\nSELECT COUNT(paper.paperid) AS papers FROM paper "
-                       "WHERE journal.journalname = 'Nature'\n```"])
-    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("How many papers did Nature publish?")
+    answer = ask_once(
+        session_factory, tmp_path / "scholar.db",
+        "CREATE TABLE paper (paperid INTEGER, journalid INTEGER, title TEXT);"
+        "CREATE TABLE journal (journalid INTEGER, journalname TEXT);"
+        "INSERT INTO paper VALUES (1, 10, 'a'), (2, 10, 'b'), (3, 20, 'c');"
+        "INSERT INTO journal VALUES (10, 'Nature'), (20, 'Science');",
+        "SELECT COUNT(paper.paperid) AS papers FROM paper WHERE journal.journalname = 'Nature'",
+        "How many papers did Nature publish?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]
     assert "table journal was named but not joined: joined on paper.journalid = journal.journalid" in answer.notes
-    assert len(model.calls) == 1
 
 
 def test_a_division_by_zero_names_the_divisors_to_guard():
@@ -446,18 +448,13 @@ def test_columns_several_tables_have_are_left_alone_unless_joined_on(sql):
 
 
 def test_the_pipeline_runs_the_ambiguous_key_and_says_so(session_factory, tmp_path):
-    import sqlite3
-
-    path = tmp_path / "advising.db"
-    with sqlite3.connect(path) as db:
-        db.executescript(
-            "CREATE TABLE course (course_id INTEGER, name TEXT);"
-            "CREATE TABLE student_record (student_id INTEGER, course_id INTEGER);"
-            "INSERT INTO course VALUES (1, 'Algebra'), (2, 'Poetry');"
-            "INSERT INTO student_record VALUES (10, 1), (11, 1), (12, 2);")
-    model = FakeModel(["```sql\nSELECT course_id, COUNT(*) AS students FROM course c JOIN student_record s "
-                       "ON c.course_id = s.course_id GROUP BY course_id ORDER BY course_id\n```"])
-    answer = session_factory(model=model, connection=f"sqlite:///{path}").ask("How many students per course?")
+    answer = ask_once(
+        session_factory, tmp_path / "advising.db",
+        "CREATE TABLE course (course_id INTEGER, name TEXT);"
+        "CREATE TABLE student_record (student_id INTEGER, course_id INTEGER);"
+        "INSERT INTO course VALUES (1, 'Algebra'), (2, 'Poetry');"
+        "INSERT INTO student_record VALUES (10, 1), (11, 1), (12, 2);",
+        "SELECT course_id, COUNT(*) AS students FROM course c JOIN student_record s ON c.course_id = s.course_id "
+        "GROUP BY course_id ORDER BY course_id", "How many students per course?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[1, 2], [2, 1]]
     assert "column course_id read from c: c, s all have it and the query joins them on it" in answer.notes
-    assert len(model.calls) == 1
