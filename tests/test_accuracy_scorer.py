@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bench.accuracy.gold import variants
-from bench.accuracy.scorer import GoldResult, GoldUnavailable, compare, judge, order_matters, run_gold
+from bench.accuracy.scorer import GoldResult, GoldUnavailable, compare, judge, order_matters, run_gold, sort_key
 
 
 def frame(columns, rows):
@@ -70,6 +70,41 @@ def test_row_order_counts_only_when_ordered():
     verdict = compare(GOLD, reversed_rows, ordered=True)
     assert not verdict.correct and "wrong order" in verdict.reason
     assert compare(GOLD, GOLD.copy(), ordered=True).correct
+
+
+def test_rows_tied_on_the_sort_key_may_come_in_any_order():
+    gold = frame(["city", "n"], [("Los Angeles", 3), ("New York", 3), ("San Francisco", 3), ("Miami", 2)])
+    ties_reordered = frame(["city_name", "restaurants"],
+                           [("New York", 3), ("San Francisco", 3), ("Los Angeles", 3), ("Miami", 2)])
+    assert compare(gold, ties_reordered, ordered=True, key=[1]).correct
+    # without a known key, or with the key's own order broken, the gold's order stands
+    assert not compare(gold, ties_reordered, ordered=True).correct
+    assert not compare(gold, ties_reordered, ordered=True, key=[0]).correct
+    wrong = frame(["city", "n"], [("Miami", 2), ("Los Angeles", 3), ("New York", 3), ("San Francisco", 3)])
+    verdict = compare(gold, wrong, ordered=True, key=[1])
+    assert not verdict.correct and "wrong order" in verdict.reason
+
+
+def test_the_sort_key_is_read_from_the_gold_outer_order_by():
+    columns = ["city", "n"]
+    assert sort_key("SELECT city, COUNT(*) AS n FROM t GROUP BY city ORDER BY n DESC NULLS LAST", columns,
+                    "postgres") == [1]
+    assert sort_key("SELECT t.city, COUNT(*) AS n FROM t GROUP BY 1 ORDER BY 2 DESC, t.city", columns,
+                    "sqlite") == [1, 0]
+    # an expression, a column not selected, a position out of range, no ORDER BY, SQL that does not parse
+    for sql in ["SELECT city, n FROM t ORDER BY n * 2", "SELECT city, n FROM t ORDER BY population",
+                "SELECT city, n FROM t ORDER BY 3", "SELECT city, n FROM t", "SELEC broken"]:
+        assert sort_key(sql, columns, "sqlite") is None
+
+
+def test_judge_accepts_tied_rows_in_another_order():
+    gold_sql = "SELECT city, COUNT(*) AS n FROM t GROUP BY city ORDER BY n DESC"
+    gold = frame(["city", "n"], [("Lyon", 2), ("Paris", 2), ("Nice", 1)])
+    predicted = frame(["city", "n"], [("Paris", 2), ("Lyon", 2), ("Nice", 1)])
+    question = "How many shops in each city, ordered by count?"
+    assert judge([GoldResult(gold_sql, gold)], predicted, question, "sqlite").correct
+    assert not judge([GoldResult(gold_sql, gold)], predicted.iloc[::-1].reset_index(drop=True), question,
+                     "sqlite").correct
 
 
 def test_order_matters_needs_order_wording_and_an_outer_order_by():

@@ -14,7 +14,10 @@ The rules, in order:
 - rows are compared as multisets (duplicates count);
 - row order counts only when the gold query's outermost SELECT has an ORDER BY *and* the
   question asks for an order in words (:data:`ORDER_WORDS`: order, sort, arrange, rank and
-  their forms, ascending, descending). "Top 5" alone asks which rows, not in what order;
+  their forms, ascending, descending). "Top 5" alone asks which rows, not in what order. Rows
+  that tie on the gold's sort key (its ORDER BY names output columns: ``ORDER BY n DESC`` with
+  three cities at ``n = 3``) may come in any order among themselves, since SQL leaves that order
+  to the database; when the sort key is not among the output columns, the order must be the gold's;
 - a gold result with no rows is matched only by a prediction with no rows.
 """
 
@@ -80,7 +83,9 @@ def judge(golds: Sequence[GoldResult], predicted: "pd.DataFrame", question: str,
     first_reason = ""
     for gold in ran:
         assert gold.frame is not None
-        verdict = compare(gold.frame, predicted, ordered=order_matters(gold.sql, question, dialect))
+        ordered = order_matters(gold.sql, question, dialect)
+        verdict = compare(gold.frame, predicted, ordered=ordered,
+                          key=sort_key(gold.sql, list(gold.frame.columns), dialect) if ordered else None)
         if verdict.correct:
             return verdict
         first_reason = first_reason or verdict.reason
@@ -105,8 +110,65 @@ def has_outer_order_by(sql: str, dialect: str) -> bool:
     return tree is not None and tree.args.get("order") is not None
 
 
-def compare(gold: "pd.DataFrame", predicted: "pd.DataFrame", *, ordered: bool) -> Verdict:
-    """Whether ``predicted`` holds ``gold``'s rows (see the module docstring for the rules)."""
+def sort_key(sql: str, columns: Sequence[object], dialect: str) -> list[int] | None:
+    """Positions in ``columns`` (the gold's output) of the outer ORDER BY's keys; None when a key is not
+    an output column (an expression, a column not selected): then only the gold's exact order will do.
+
+    >>> sort_key("SELECT city, COUNT(*) AS n FROM t GROUP BY city ORDER BY n DESC, t.city", ["city", "n"], "sqlite")
+    [1, 0]
+    >>> sort_key("SELECT city FROM t ORDER BY LENGTH(city)", ["city"], "sqlite") is None
+    True
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    from vanna_magic.core.firewall.parsing import sqlglot_dialect
+
+    try:
+        tree = sqlglot.parse_one(sql, read=sqlglot_dialect(dialect))
+    except SqlglotError:
+        return None
+    order = tree.args.get("order") if tree is not None else None
+    if order is None:
+        return None
+    names = [str(c).lower() for c in columns]
+    key: list[int] = []
+    for ordered in order.expressions:
+        term = ordered.this
+        if isinstance(term, exp.Literal) and not term.is_string and term.name.isdigit():
+            position = int(term.name) - 1
+        elif isinstance(term, exp.Column) and term.name.lower() in names:
+            position = names.index(term.name.lower())
+        else:
+            return None
+        if not 0 <= position < len(names):
+            return None
+        key.append(position)
+    return key
+
+
+def _ties_reordered(gold_rows: list[tuple], projected: list[tuple], key: Sequence[int]) -> bool:
+    """Whether ``projected`` is ``gold_rows`` with rows of equal ``key`` values reordered among themselves."""
+    start = 0
+    while start < len(gold_rows):
+        end = start + 1
+        tie = [gold_rows[start][i] for i in key]
+        while end < len(gold_rows) and [gold_rows[end][i] for i in key] == tie:
+            end += 1
+        if Counter(gold_rows[start:end]) != Counter(projected[start:end]):
+            return False
+        start = end
+    return True
+
+
+def compare(gold: "pd.DataFrame", predicted: "pd.DataFrame", *, ordered: bool,
+            key: Sequence[int] | None = None) -> Verdict:
+    """Whether ``predicted`` holds ``gold``'s rows (see the module docstring for the rules).
+
+    ``key``: with ``ordered``, the gold columns its rows are sorted on (:func:`sort_key`); rows tied
+    on them may come in any order. None: the gold's exact order.
+    """
     gold_rows = rows_of(gold)
     predicted_rows = rows_of(predicted)
     if not gold_rows:
@@ -131,7 +193,7 @@ def compare(gold: "pd.DataFrame", predicted: "pd.DataFrame", *, ordered: bool) -
         projected = [tuple(row[i] for i in assignment) for row in predicted_rows]
         if Counter(projected) != wanted_rows:
             continue
-        if not ordered or projected == gold_rows:
+        if not ordered or projected == gold_rows or (key and _ties_reordered(gold_rows, projected, key)):
             return Verdict(True, "")
         same_rows_other_order = True
     if same_rows_other_order:
