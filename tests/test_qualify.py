@@ -458,3 +458,50 @@ def test_the_pipeline_runs_the_ambiguous_key_and_says_so(session_factory, tmp_pa
         "GROUP BY course_id ORDER BY course_id", "How many students per course?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[1, 2], [2, 1]]
     assert "column course_id read from c: c, s all have it and the query joins them on it" in answer.notes
+
+
+CHECKIN = [Table("checkin", (Column("cid", "bigint"), Column("day", "text"), Column("count", "bigint")))]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_an_output_name_used_in_its_own_select_is_written_out(dialect):
+    sql = ("SELECT SUM(CASE WHEN day = 'Sunday' THEN count ELSE 0 END) AS weekend, SUM(count) AS total, "
+           "weekend * 1.0 / NULLIF(total, 0) AS share FROM checkin")
+    fixed, notes = requalify(sql, dialect, CHECKIN)
+    assert "(SUM(CASE WHEN day = 'Sunday' THEN count ELSE 0 END)) * 1.0 / NULLIF((SUM(count)), 0) AS share" in fixed
+    assert notes == ["weekend is an output name of its own SELECT: its expression written out where it is used",
+                     "total is an output name of its own SELECT: its expression written out where it is used"]
+    # a chain is written out in the order of the SELECT list
+    fixed, _ = requalify("SELECT COUNT(*) AS n, n + 1 AS m, m * 2 AS k FROM checkin", dialect, CHECKIN)
+    assert fixed == "SELECT COUNT(*) AS n, (COUNT(*)) + 1 AS m, ((COUNT(*)) + 1) * 2 AS k FROM checkin"
+    # in HAVING (PostgreSQL has no output names there) as in the SELECT list
+    fixed, _ = requalify("SELECT day, COUNT(*) AS n FROM checkin GROUP BY day HAVING n > 2", dialect, CHECKIN)
+    assert fixed.endswith("HAVING (COUNT(*)) > 2")
+
+
+@pytest.mark.parametrize("sql", [
+    # day is a column of checkin: the WHERE reads the column, whatever the output is called
+    "SELECT count AS day FROM checkin WHERE day = 'Sunday'",
+    # GROUP BY and ORDER BY may name outputs
+    "SELECT day AS d, COUNT(*) AS n FROM checkin GROUP BY d ORDER BY n DESC",
+    # outputs that read each other: no order to write them out in
+    "SELECT m - 1 AS n, n + 1 AS m FROM checkin",
+    # a table outside the catalog may have a column of that name
+    "SELECT COUNT(*) AS n, n + 1 AS m FROM elsewhere",
+    # a subquery's own output names are its own
+    "SELECT x.n FROM (SELECT COUNT(*) AS n FROM checkin) x WHERE x.n > 1",
+])
+def test_output_names_that_may_be_meant_are_left_alone(sql):
+    assert requalify(sql, "postgres", CHECKIN) == (sql, [])
+
+
+def test_the_pipeline_writes_out_an_output_name_and_says_so(session_factory, tmp_path):
+    answer = ask_once(
+        session_factory, tmp_path / "checkins.db",
+        "CREATE TABLE checkin (cid INTEGER, day TEXT, count INTEGER);"
+        "INSERT INTO checkin VALUES (1, 'Sunday', 3), (2, 'Monday', 5), (3, 'Saturday', 2);",
+        "SELECT SUM(CASE WHEN day IN ('Saturday', 'Sunday') THEN count ELSE 0 END) AS weekend, "
+        "SUM(CASE WHEN day NOT IN ('Saturday', 'Sunday') THEN count ELSE 0 END) AS weekday, "
+        "weekend * 1.0 / weekday AS ratio FROM checkin", "Ratio of weekend to weekday check-ins?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[5, 5, 1.0]]
+    assert "weekend is an output name of its own SELECT: its expression written out where it is used" in answer.notes

@@ -97,7 +97,8 @@ class Settings:
         "one other table of that query has it, read it from that table before running; likewise a join of an integer "
         "key with a text key (b.bid = r.business_id) uses the one key of the same type (b.business_id), and a "
         "table the SQL names but never joined (journal.journalname) is joined when one key links it, and an "
-        "unqualified column two tables share (course_id) is read from one of them when the query joins them on it. "
+        "unqualified column two tables share (course_id) is read from one of them when the query joins them on it; an "
+        "output name used in its own SELECT list, WHERE or HAVING is written out as its expression. "
         "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "

@@ -29,7 +29,9 @@ FROM): when one key links it to the query's tables (a declared foreign key, or a
 the same name and type, never a bare ``id``), it is joined on that key. Two tables of the query
 with the same key are fine only when the query joins them on it (either then finds the same rows).
 For the same reason an unqualified column that several tables of the query have (``course_id``,
-"ambiguous") is read from one of them when the query joins them on that column.
+"ambiguous") is read from one of them when the query joins them on that column. And an output
+name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
+weekend``), where no table has such a column, is written out as the expression it names.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
         notes += _join_named_tables(scope, tables, table_types)
         notes += _qualify_shared_keys(scope, {alias: cols for alias, cols in known.values()})
+        notes += _inline_aliases(scope, {alias: cols for alias, cols in known.values()})
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -313,6 +316,39 @@ def _qualify_shared_keys(scope: "Scope", columns_of: dict[str, set[str] | None])
                              f"the query joins them on it")
         if fixed[name] is not None:
             column.set("table", exp.to_identifier(fixed[name]))
+    return notes
+
+
+def _inline_aliases(scope: "Scope", columns_of: dict[str, set[str] | None]) -> list[str]:
+    """``SUM(...) AS weekend, weekend / NULLIF(weekday, 0) AS ratio``: an output name used in its own
+    SELECT list, WHERE or HAVING, where no table of the query has such a column, is written out as its
+    expression. (GROUP BY and ORDER BY may name outputs; they are left as they are.)"""
+    from sqlglot import exp
+
+    select = scope.expression
+    if not isinstance(select, exp.Select) or None in columns_of.values():
+        return []  # a source whose columns are unknown may have a column of that name
+    real = set().union(*columns_of.values()) if columns_of else set()
+    defined = {e.alias.lower(): e for e in select.expressions if isinstance(e, exp.Alias) and e.alias}
+    defined = {name: e for name, e in defined.items() if name not in real}
+    if not defined:
+        return []
+    places = [*select.expressions, select.args.get("where"), select.args.get("having")]
+    notes: list[str] = []
+    for place in places:
+        if place is None:
+            continue
+        for column in list(place.find_all(exp.Column)):
+            name = column.name.lower()
+            owner = defined.get(name)
+            if column.table or owner is None or column.find_ancestor(exp.Select) is not select:
+                continue
+            if place is owner or any(c.name.lower() in defined for c in owner.this.find_all(exp.Column)):
+                continue  # its own definition, or one still reading output names (they read each other)
+            column.replace(exp.paren(owner.this.copy(), copy=False))
+            note = f"{column.name} is an output name of its own SELECT: its expression written out where it is used"
+            if note not in notes:
+                notes.append(note)
     return notes
 
 
