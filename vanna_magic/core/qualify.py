@@ -82,6 +82,37 @@ def _column_types(tables: Sequence["Table"]):
     return table_types
 
 
+def _by_name(tables: Sequence["Table"]) -> dict[str, "Table"]:
+    """The catalog's tables by lower-case name, the first of each name (as :func:`_column_types` reads them)."""
+    by_name: dict[str, "Table"] = {}
+    for table in tables:
+        by_name.setdefault(table.name.lower(), table)
+    return by_name
+
+
+def _from_order(select: "exp.Expression") -> "list[exp.Expression]":
+    """The sources of a SELECT's FROM and JOINs, in the order written ([] without a FROM)."""
+    from_ = select.args.get("from_") or select.args.get("from")  # the key's name in newer and older sqlglot
+    if from_ is None:
+        return []
+    return [from_.this, *(join.this for join in select.args.get("joins") or [])]
+
+
+def _visible(scope: "Scope", *, table_names: bool = False) -> set[str]:
+    """The qualifiers ``scope`` may use: its aliases and those of the queries around it (a correlated
+    subquery may name them); with ``table_names``, the names of their tables too."""
+    from sqlglot import exp
+
+    visible: set[str] = set()
+    outer = scope
+    while outer is not None:
+        visible |= {alias.lower() for alias in outer.sources}
+        if table_names:
+            visible |= {source.name.lower() for source in outer.sources.values() if isinstance(source, exp.Table)}
+        outer = outer.parent
+    return visible
+
+
 def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, list[str]]:
     """``sql`` with misplaced column references moved (see the module docstring), and one note per move.
 
@@ -96,7 +127,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
     if parsed is None:
         return sql, []
     tree, scopes = parsed
-    table_types = _column_types(tables)
+    table_types, by_name = _column_types(tables), _by_name(tables)
 
     def source_columns(source: object) -> set[str] | None:
         if isinstance(source, Scope) and isinstance(source.expression, exp.Query):
@@ -130,9 +161,9 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
-        notes += _join_named_tables(scope, tables, table_types)
-        notes += _qualify_shared_keys(scope, {alias: cols for alias, cols in known.values()})
-        notes += _inline_aliases(scope, {alias: cols for alias, cols in known.values()})
+        notes += _join_named_tables(scope, by_name, table_types)
+        columns_of = dict(known.values())
+        notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -207,10 +238,9 @@ def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
                 and len(select.expressions) == 1 and isinstance(select.expressions[0], exp.Column)
                 and not select.args.get("joins")):
             continue
-        from_ = select.args.get("from_") or select.args.get("from")  # the key's name in newer and older sqlglot
         inner = select.expressions[0]
         resolved = _resolve(outer, scope, table_types)
-        inner_types = table_types(from_.this if from_ is not None else None)
+        inner_types = table_types(next(iter(_from_order(select)), None))
         if resolved is None or inner_types is None or inner.name.lower() not in inner_types:
             continue
         outer_type, inner_type = resolved[1], inner_types[inner.name.lower()]
@@ -224,12 +254,12 @@ def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
     return notes
 
 
-def _join_keys(source: "exp.Table", table: "Table", table_types, tables: Sequence["Table"]) -> list[tuple[str, str]]:
+def _join_keys(source: "exp.Table", table: "Table", table_types, by_name: dict[str, "Table"]) -> list[tuple[str, str]]:
     """(column of ``source``, column of ``table``) pairs that join them: single-column foreign keys
     either way, and key columns of the same name and type (``paper.journalid``, ``journal.journalid``;
     a bare ``id`` is every table's own key, not a link)."""
     types = table_types(source) or {}
-    own = next((t for t in tables if t.name.lower() == source.name.lower()), None)
+    own = by_name.get(source.name.lower())
     name = table.name.lower()
     pairs = [(fk.columns[0], fk.ref_columns[0]) for fk in (own.foreign_keys if own else ())
              if len(fk.columns) == 1 and len(fk.ref_columns) == 1 and fk.ref_table.lower().rpartition(".")[2] == name]
@@ -243,7 +273,7 @@ def _join_keys(source: "exp.Table", table: "Table", table_types, tables: Sequenc
     return list(dict.fromkeys((s.lower(), t.lower()) for s, t in pairs))
 
 
-def _missing_tables(scope: "Scope", tables: Sequence["Table"], table_types):
+def _missing_tables(scope: "Scope", by_name: dict[str, "Table"], table_types):
     """(qualifier, its catalog table, candidate joins) for each qualifier of ``scope`` that names a catalog
     table the query never brought in (``journal.journalname`` with no ``journal`` in FROM or JOIN).
 
@@ -251,20 +281,10 @@ def _missing_tables(scope: "Scope", tables: Sequence["Table"], table_types):
     """
     from sqlglot import exp
 
-    from_ = scope.expression.args.get("from_") or scope.expression.args.get("from")
-    if not isinstance(scope.expression, exp.Select) or from_ is None:
+    sources = [s for s in _from_order(scope.expression) if isinstance(s, exp.Table)]
+    if not isinstance(scope.expression, exp.Select) or not sources:
         return []
-    visible: set[str] = set()
-    outer = scope
-    while outer is not None:  # a correlated subquery may name the tables of the queries around it
-        visible |= {alias.lower() for alias in outer.sources}
-        visible |= {source.name.lower() for source in outer.sources.values() if isinstance(source, exp.Table)}
-        outer = outer.parent
-    by_name: dict[str, "Table"] = {}
-    for table in tables:
-        by_name.setdefault(table.name.lower(), table)
-    sources = [from_.this, *(join.this for join in scope.expression.args.get("joins") or [])]
-    sources = [s for s in sources if isinstance(s, exp.Table)]
+    visible = _visible(scope, table_names=True)
     found: dict[str, tuple] = {}
     for column in scope.columns:
         qualifier = column.table.lower()
@@ -273,7 +293,7 @@ def _missing_tables(scope: "Scope", tables: Sequence["Table"], table_types):
                 or column.name.lower() not in {c.name.lower() for c in table.columns}):
             continue
         joins = [(source.alias_or_name, s, t) for source in sources
-                 for s, t in _join_keys(source, table, table_types, tables)]
+                 for s, t in _join_keys(source, table, table_types, by_name)]
         found[qualifier] = (column.args["table"], table, joins)
     return list(found.values())
 
@@ -283,13 +303,12 @@ def _qualify_shared_keys(scope: "Scope", columns_of: dict[str, set[str] | None])
     from sqlglot import exp
 
     select = scope.expression
-    from_ = select.args.get("from_") or select.args.get("from")
-    if not isinstance(select, exp.Select) or from_ is None or None in columns_of.values():
+    sources = _from_order(select)
+    if not isinstance(select, exp.Select) or not sources or None in columns_of.values():
         return []  # a source whose columns are unknown may have the column too
-    joins = select.args.get("joins") or []
-    if any(join.side in ("RIGHT", "FULL") for join in joins):
+    if any(join.side in ("RIGHT", "FULL") for join in select.args.get("joins") or []):
         return []  # the first table's key may be NULL where the other's is not
-    order = [source.alias_or_name for source in (from_.this, *(join.this for join in joins))]
+    order = [source.alias_or_name for source in sources]
     outputs = {e.alias.lower() for e in select.expressions if e.alias and not isinstance(e.this, exp.Column)}
     # ORDER BY course_id names the output column, and sqlglot leaves it out of the scope's columns;
     # the database still finds it ambiguous.
@@ -362,14 +381,14 @@ def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
     return all(frozenset((aliases[0].lower(), other.lower())) in pairs for other in aliases[1:])
 
 
-def _join_named_tables(scope: "Scope", tables: Sequence["Table"], table_types) -> list[str]:
+def _join_named_tables(scope: "Scope", by_name: dict[str, "Table"], table_types) -> list[str]:
     """Join the table a column names when the query never joined it and one key links it (see above)."""
     from sqlglot import exp
 
     from .catalog import _DEFAULT_SCHEMAS
 
     notes: list[str] = []
-    for qualifier, table, joins in _missing_tables(scope, tables, table_types):
+    for qualifier, table, joins in _missing_tables(scope, by_name, table_types):
         if len({(s, t) for _, s, t in joins}) != 1 or not _joined_on(scope, [a for a, _, _ in joins], joins[0][1]):
             continue  # no key, or several that could mean different rows: the repair hint lists them
         alias, s, t = joins[0]  # the first table of the FROM order that has the key
@@ -398,16 +417,12 @@ def undefined_aliases(sql: str, dialect: str, tables: Sequence["Table"] = ()) ->
     if parsed is None:
         return []
     _, scopes = parsed
-    table_types = _column_types(tables)
+    table_types, by_name = _column_types(tables), _by_name(tables)
     found: dict[str, str] = {}
     for scope in scopes:
         joins = {qualifier.name.lower(): (table, options)
-                 for qualifier, table, options in _missing_tables(scope, tables, table_types)}
-        visible: set[str] = set()
-        outer = scope
-        while outer is not None:  # a correlated subquery may name the tables of the queries around it
-            visible |= {alias.lower() for alias in outer.sources}
-            outer = outer.parent
+                 for qualifier, table, options in _missing_tables(scope, by_name, table_types)}
+        visible = _visible(scope)
         for column in scope.columns:
             qualifier = column.table
             if qualifier and qualifier.lower() not in visible and qualifier.lower() not in found:
@@ -553,6 +568,8 @@ def zero_divisors(sql: str, dialect: str, error: str) -> list[str]:
     """
     from sqlglot import exp
 
+    from .firewall.parsing import sqlglot_dialect
+
     parsed = _scopes(sql, dialect) if _DIVISION_BY_ZERO.search(error or "") else None
     if parsed is None:
         return []
@@ -564,14 +581,9 @@ def zero_divisors(sql: str, dialect: str, error: str) -> list[str]:
             divisor = divisor.this
         if isinstance(divisor, (exp.Literal, exp.Nullif)):
             continue
-        text = divisor.sql(dialect=_sqlglot(dialect))
+        text = divisor.sql(dialect=sqlglot_dialect(dialect))
         line = f"{text} may be 0: divide by NULLIF({text}, 0) so that those rows give NULL"
         if line not in found:
             found.append(line)
     return found
 
-
-def _sqlglot(dialect: str) -> str:
-    from .firewall.parsing import sqlglot_dialect
-
-    return sqlglot_dialect(dialect)
