@@ -364,6 +364,13 @@ def test_the_repair_is_told_how_a_named_table_joins():
     assert undefined_aliases(sql, "postgres")[0].endswith("join the table it stands for")
     sql = "SELECT keyphrase.keyphrasename FROM keyphrase WHERE journal.journalname = 'x'"
     assert undefined_aliases(sql, "postgres", SCHOLAR)[0].endswith("join the table it stands for")
+    # a column the named table lacks: its real columns too (no rule joins it: the name is not there)
+    sql = "SELECT paper.title FROM paper WHERE journal.name = 'x'"
+    assert requalify(sql, "postgres", SCHOLAR) == (sql, [])
+    assert undefined_aliases(sql, "postgres", SCHOLAR) == [
+        "journal (in journal.name) names no table of the query's FROM or JOIN clauses: join journal: "
+        "JOIN journal ON paper.journalid = journal.journalid; journal has no column name: its columns are "
+        "journalid, journalname"]
 
 
 def test_the_pipeline_joins_the_named_table_and_says_so(session_factory, tmp_path):
@@ -377,6 +384,76 @@ def test_the_pipeline_joins_the_named_table_and_says_so(session_factory, tmp_pat
         "How many papers did Nature publish?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]
     assert "table journal was named but not joined: joined on paper.journalid = journal.journalid" in answer.notes
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_column_its_table_lacks_is_read_from_the_one_table_its_key_links(dialect):
+    sql = ("SELECT COUNT(DISTINCT T2.keyphrasename) AS n FROM paper AS T1 JOIN paperkeyphrase AS T2 "
+           "ON T1.paperid = T2.paperid WHERE T1.title = 'x'")
+    fixed, notes = requalify(sql, dialect, SCHOLAR)
+    assert ("COUNT(DISTINCT keyphrase.keyphrasename)" in fixed
+            and "ON T1.paperid = T2.paperid JOIN keyphrase ON T2.keyphraseid = keyphrase.keyphraseid WHERE" in fixed)
+    assert notes == ["column T2.keyphrasename: paperkeyphrase has no such column; keyphrase has it and is joined on "
+                     "T2.keyphraseid = keyphrase.keyphraseid"]
+    # a declared foreign key links it too; the table is joined once however often the query reads it
+    fixed, notes = requalify("SELECT o.name FROM orders o WHERE o.name LIKE 'A%'", dialect, SCHOLAR)
+    assert fixed.replace("orders o", "orders AS o") == (
+        "SELECT customers.name FROM orders AS o JOIN customers ON o.buyer = customers.id "
+        "WHERE customers.name LIKE 'A%'")
+    assert len(notes) == 1
+
+
+def test_the_neighbour_is_joined_in_the_subquery_that_reads_it():
+    tables = [*TABLES, Table("neighbourhood", (Column("id", "INTEGER"), Column("business_id", "TEXT"),
+                                               Column("neighbourhood_name", "TEXT")))]
+    sql = ("SELECT r.rid FROM review AS r WHERE EXISTS (SELECT 1 FROM business AS b "
+           "WHERE b.business_id = r.business_id AND b.neighbourhood_name = 'Downtown')")
+    fixed, notes = requalify(sql, "postgres", tables)
+    assert fixed == ("SELECT r.rid FROM review AS r WHERE EXISTS(SELECT 1 FROM business AS b JOIN neighbourhood "
+                     "ON b.business_id = neighbourhood.business_id WHERE b.business_id = r.business_id AND "
+                     "neighbourhood.neighbourhood_name = 'Downtown')")
+    assert len(notes) == 1  # the outer query does not join it a second time
+
+
+TAGGED = [*TABLES,
+          Table("category", (Column("id", "INTEGER"), Column("business_id", "TEXT"), Column("label", "TEXT"))),
+          Table("tag", (Column("id", "INTEGER"), Column("business_id", "TEXT"), Column("label", "TEXT")))]
+
+
+@pytest.mark.parametrize("sql", [
+    # two tables have a label and both link to business: which one was meant is not known
+    "SELECT b.name FROM business AS b WHERE b.label = 'Cafe'",
+    # no key links journal to keyphrase
+    "SELECT j.keyphrasename FROM journal AS j",
+    # a bare id is every table's own key, not a link
+    "SELECT a.title FROM author AS a",
+    # a table of the query has it: the column may belong there (moved by the first rule when alone)
+    "SELECT p.venuename FROM paper AS p JOIN venue AS v ON v.venueid = p.venueid JOIN venue AS w ON w.venueid = 1",
+    # a derived table of the query may have it
+    "SELECT pk.keyphrasename FROM paperkeyphrase AS pk CROSS JOIN (SELECT * FROM journal) AS j",
+    # paperkeyphrase.paperid may repeat (a paper has several keyphrases): counted, the join would count them
+    "SELECT COUNT(p.keyphraseid) FROM paper AS p",
+    # review.business_id may repeat: read in the SELECT list, the join would repeat the business
+    "SELECT b.name, b.rating FROM business AS b WHERE b.rating > 4",
+    # a RIGHT JOIN: an added inner join would drop the rows it keeps
+    "SELECT pk.keyphrasename FROM paper AS p RIGHT JOIN paperkeyphrase AS pk ON p.paperid = pk.paperid",
+])
+def test_a_column_no_single_linked_table_has_is_left_alone(sql):
+    assert requalify(sql, "postgres", [*SCHOLAR, *TAGGED]) == (sql, [])
+
+
+def test_the_pipeline_joins_the_table_that_has_the_column_and_says_so(session_factory, tmp_path):
+    answer = ask_once(
+        session_factory, tmp_path / "yelp.db",
+        "CREATE TABLE business (business_id TEXT, name TEXT);"
+        "CREATE TABLE category (id INTEGER, business_id TEXT, category_name TEXT);"
+        "INSERT INTO business VALUES ('a', 'Blue Cup'), ('b', 'Red Fork');"
+        "INSERT INTO category VALUES (1, 'a', 'Cafe'), (2, 'b', 'Diner');",
+        "SELECT b.name FROM business AS b WHERE b.category_name = 'Cafe'",
+        "Which businesses are cafes?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [["Blue Cup"]]
+    assert ("column b.category_name: business has no such column; category has it and is joined on "
+            "b.business_id = category.business_id") in answer.notes
 
 
 def test_a_division_by_zero_names_the_divisors_to_guard():

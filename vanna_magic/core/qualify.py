@@ -6,7 +6,7 @@ is ``T1``'s) or names a table that its query aliased (``review.rating`` after
 repair, often repeats itself. When exactly one table of the same query (the same scope) has the
 column, the reference is unambiguous and is moved there before the statement runs; anything
 else is left for the database and the repair loop. Nothing is guessed: no column is renamed,
-and a table is added only when the query names it and one key links it (below).
+and a table is added only when the query names it or one of its columns, and one key links it (below).
 
 >>> from vanna_magic.core.catalog import Column, Table
 >>> tables = [Table("restaurant", (Column("id", "INTEGER"), Column("rating", "REAL"))),
@@ -28,6 +28,10 @@ And for a table the query names but never joins (``journal.journalname`` with on
 FROM): when one key links it to the query's tables (a declared foreign key, or a key column of
 the same name and type, never a bare ``id``), it is joined on that key. Two tables of the query
 with the same key are fine only when the query joins them on it (either then finds the same rows).
+A column read from a table that lacks it, which no table of the query has (``b.category_name`` on
+``business AS b``), is read from the one other table of the schema that has it and one key links to
+``b`` (``JOIN category ON b.business_id = category.business_id``), when the join leaves the rows the
+query counts as they are: the column only filters (WHERE), or the key picks one row of that table.
 For the same reason an unqualified column that several tables of the query have (``course_id``,
 "ambiguous") is read from one of them when the query joins them on that column. And an output
 name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
@@ -161,7 +165,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
-        notes += _join_named_tables(scope, by_name, table_types)
+        notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
     if not notes:
@@ -273,11 +277,12 @@ def _join_keys(source: "exp.Table", table: "Table", table_types, by_name: dict[s
     return list(dict.fromkeys((s.lower(), t.lower()) for s, t in pairs))
 
 
-def _missing_tables(scope: "Scope", by_name: dict[str, "Table"], table_types):
+def _missing_tables(scope: "Scope", by_name: dict[str, "Table"], table_types, *, any_column: bool = False):
     """(qualifier, its catalog table, candidate joins) for each qualifier of ``scope`` that names a catalog
     table the query never brought in (``journal.journalname`` with no ``journal`` in FROM or JOIN).
 
     A candidate join is (alias of a table of the scope, its column, the missing table's column).
+    Only qualifiers with a column of that table count, unless ``any_column`` (``neighbourhood.name``).
     """
     from sqlglot import exp
 
@@ -290,8 +295,11 @@ def _missing_tables(scope: "Scope", by_name: dict[str, "Table"], table_types):
         qualifier = column.table.lower()
         table = by_name.get(qualifier)
         if (not qualifier or qualifier in visible or qualifier in found or table is None
-                or column.name.lower() not in {c.name.lower() for c in table.columns}):
+                or not (any_column or column.name.lower() in {c.name.lower() for c in table.columns})):
             continue
+        own = column.find_ancestor(exp.Select)
+        if own is not scope.expression and qualifier in {s.alias_or_name.lower() for s in _from_order(own)}:
+            continue  # a subquery's column, on a table a rule joined there
         joins = [(source.alias_or_name, s, t) for source in sources
                  for s, t in _join_keys(source, table, table_types, by_name)]
         found[qualifier] = (column.args["table"], table, joins)
@@ -385,19 +393,99 @@ def _join_named_tables(scope: "Scope", by_name: dict[str, "Table"], table_types)
     """Join the table a column names when the query never joined it and one key links it (see above)."""
     from sqlglot import exp
 
-    from .catalog import _DEFAULT_SCHEMAS
-
     notes: list[str] = []
     for qualifier, table, joins in _missing_tables(scope, by_name, table_types):
         if len({(s, t) for _, s, t in joins}) != 1 or not _joined_on(scope, [a for a, _, _ in joins], joins[0][1]):
             continue  # no key, or several that could mean different rows: the repair hint lists them
         alias, s, t = joins[0]  # the first table of the FROM order that has the key
         on = exp.EQ(this=exp.column(s, table=alias), expression=exp.column(t, table=qualifier.copy()))
-        schema = table.schema if table.schema and table.schema.lower() not in _DEFAULT_SCHEMAS.values() else None
-        scope.expression.join(exp.Table(this=qualifier.copy(), db=exp.to_identifier(schema) if schema else None),
-                              on=on, copy=False)
+        scope.expression.join(exp.Table(this=qualifier.copy(), db=_schema_of(table)), on=on, copy=False)
         notes.append(f"table {qualifier.name} was named but not joined: joined on {on.sql()}")
     return notes
+
+
+def _join_neighbours(scope: "Scope", by_name: dict[str, "Table"], table_types) -> list[str]:
+    """``b.neighbourhood_name`` where ``b`` (business) has no such column and no table the query can see
+    has one: when exactly one other table of the schema has it and one key links it to ``b``
+    (``business_id``), that table is joined on the key and the column read from it."""
+    from sqlglot import exp
+
+    select = scope.expression
+    if not isinstance(select, exp.Select) or not _from_order(select):
+        return []
+    if any(join.side in ("RIGHT", "FULL") for join in select.args.get("joins") or []):
+        return []
+    seen: list[dict[str, str] | None] = []
+    outer = scope
+    while outer is not None:
+        seen += [table_types(source) for source in outer.sources.values()]
+        outer = outer.parent
+    if None in seen:
+        return []  # a derived table or CTE may have the column
+    taken = _visible(scope, table_names=True)
+    added: dict[tuple[str, str], str] = {}  # (qualifier, column) -> the table joined for it
+    notes: list[str] = []
+    for column in scope.columns:
+        qualifier, name = column.table.lower(), column.name.lower()
+        source = next((s for a, s in scope.sources.items() if a.lower() == qualifier), None)
+        if not qualifier or name == "*" or not isinstance(source, exp.Table):
+            continue
+        if (qualifier, name) in added:
+            column.set("table", exp.to_identifier(added[qualifier, name]))
+            continue
+        if any(name in types for types in seen if types is not None):
+            continue  # some table of the query has it: the rules above, or the repair, place it
+        options = [(table, s, t) for table in by_name.values()
+                   if table.name.lower() not in taken and name in {c.name.lower() for c in table.columns}
+                   for s, t in _join_keys(source, table, table_types, by_name)]
+        if len(options) != 1:
+            continue  # no table, or several: which one was meant is not known
+        table, s, t = options[0]
+        uses = [c for c in scope.columns if c.table.lower() == qualifier and c.name.lower() == name]
+        if not (_identifies(table, t, by_name) or all(_filters(use, select) for use in uses)):
+            continue  # several rows of the table may match each row: only a filter keeps its meaning
+        on = exp.EQ(this=exp.column(s, table=column.table), expression=exp.column(t, table=table.name))
+        select.join(exp.Table(this=exp.to_identifier(table.name), db=_schema_of(table)), on=on, copy=False)
+        notes.append(f"column {column.table}.{column.name}: {source.name} has no such column; {table.name} has it "
+                     f"and is joined on {on.sql()}")
+        column.set("table", exp.to_identifier(table.name))
+        added[qualifier, name] = table.name
+        taken.add(table.name.lower())
+        seen.append(table_types(exp.Table(this=exp.to_identifier(table.name), db=_schema_of(table))))
+    return notes
+
+
+def _identifies(table: "Table", column: str, tables: dict[str, "Table"]) -> bool:
+    """Whether ``column`` picks at most one row of ``table``: its primary key, a column a foreign key refers
+    to, or, no primary key being declared, a key named after its table (``keyphrase.keyphraseid``;
+    ``paperkeyphrase.paperid`` and ``category.business_id`` may repeat)."""
+    column = column.lower()
+    if table.primary_key:
+        return [c.lower() for c in table.primary_key] == [column]
+    if any(len(fk.columns) == 1 and fk.ref_columns[0].lower() == column
+           and fk.ref_table.lower().rpartition(".")[2] == table.name.lower()
+           for other in tables.values() for fk in other.foreign_keys):
+        return True
+    plain = re.sub(r"[^a-z0-9]", "", column)
+    return bool(_KEY.search(column)) and plain.startswith(re.sub(r"[^a-z0-9]", "", table.name.lower()))
+
+
+def _filters(column: "exp.Column", select: "exp.Select") -> bool:
+    """Whether ``column`` is read only to filter the rows of ``select`` (in its WHERE, outside any subquery)."""
+    from sqlglot import exp
+
+    where = column.find_ancestor(exp.Where)
+    return where is not None and where.parent is select and column.find_ancestor(exp.Select) is select
+
+
+def _schema_of(table: "Table") -> "exp.Identifier | None":
+    """The schema to write before ``table``'s name: None for the connection's default schema."""
+    from sqlglot import exp
+
+    from .catalog import _DEFAULT_SCHEMAS
+
+    schema = table.schema if table.schema and table.schema.lower() not in _DEFAULT_SCHEMAS.values() else None
+    return exp.to_identifier(schema) if schema else None
 
 
 def undefined_aliases(sql: str, dialect: str, tables: Sequence["Table"] = ()) -> list[str]:
@@ -421,7 +509,7 @@ def undefined_aliases(sql: str, dialect: str, tables: Sequence["Table"] = ()) ->
     found: dict[str, str] = {}
     for scope in scopes:
         joins = {qualifier.name.lower(): (table, options)
-                 for qualifier, table, options in _missing_tables(scope, by_name, table_types)}
+                 for qualifier, table, options in _missing_tables(scope, by_name, table_types, any_column=True)}
         visible = _visible(scope)
         for column in scope.columns:
             qualifier = column.table
@@ -431,6 +519,9 @@ def undefined_aliases(sql: str, dialect: str, tables: Sequence["Table"] = ()) ->
                        for alias, s, t in options[:3]]
                 advice = (f"join {table.name}: JOIN {qualifier} ON " + " or ON ".join(ons) if ons
                           else "join the table it stands for")
+                names = [c.name for c in table.columns] if table is not None else []
+                if names and column.name.lower() not in {n.lower() for n in names}:
+                    advice += f"; {table.name} has no column {column.name}: its columns are {', '.join(names)}"
                 found[qualifier.lower()] = (f"{qualifier} (in {qualifier}.{column.name}) names no table of the "
                                             f"query's FROM or JOIN clauses: {advice}")
     return list(found.values())
