@@ -456,6 +456,65 @@ def test_the_pipeline_joins_the_table_that_has_the_column_and_says_so(session_fa
             "b.business_id = category.business_id") in answer.notes
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_named_table_no_key_links_is_joined_through_the_one_table_that_links_both(dialect):
+    sql = ("SELECT COUNT(DISTINCT paper.paperid) AS n FROM paper JOIN journal ON paper.journalid = journal.journalid "
+           "WHERE journal.journalname = 'TPAMI' AND keyphrase.keyphrasename = 'machine learning'")
+    fixed, notes = requalify(sql, dialect, SCHOLAR)
+    assert ("ON paper.journalid = journal.journalid JOIN paperkeyphrase ON paper.paperid = paperkeyphrase.paperid "
+            "JOIN keyphrase ON paperkeyphrase.keyphraseid = keyphrase.keyphraseid WHERE") in fixed
+    assert notes == ["table keyphrase was named but not joined: joined through paperkeyphrase on paper.paperid = "
+                     "paperkeyphrase.paperid and paperkeyphrase.keyphraseid = keyphrase.keyphraseid"]
+
+
+@pytest.mark.parametrize("sql", [
+    # read in the SELECT list: each paper would come once per keyphrase
+    "SELECT paper.title, keyphrase.keyphrasename FROM paper",
+    # no table links journal and keyphrase
+    "SELECT journal.journalname FROM journal WHERE keyphrase.keyphrasename = 'x'",
+])
+def test_a_named_table_without_one_route_or_read_beyond_a_filter_is_left_alone(sql):
+    assert requalify(sql, "postgres", SCHOLAR) == (sql, [])
+    # two link tables between paper and keyphrase: which one is meant is not known
+    tables = [*SCHOLAR, Table("paperkeyphrase2", (Column("paperid", "bigint"), Column("keyphraseid", "bigint")))]
+    sql = "SELECT paper.title FROM paper WHERE keyphrase.keyphrasename = 'x'"
+    assert requalify(sql, "postgres", tables) == (sql, [])
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_an_aggregate_in_group_by_is_left_out(dialect):
+    sql = ("SELECT SUM(CASE WHEN day IN ('Saturday', 'Sunday') THEN count ELSE 0 END) AS weekend, "
+           "SUM(count) AS total FROM checkin GROUP BY weekend, total")
+    fixed, notes = requalify(sql, dialect, CHECKIN)
+    assert "GROUP BY" not in fixed and fixed.endswith("AS total FROM checkin")
+    assert notes == ["weekend, total left out of GROUP BY: an aggregate cannot be grouped by"]
+    fixed, notes = requalify("SELECT day, COUNT(*) AS n FROM checkin GROUP BY day, n", dialect, CHECKIN)
+    assert fixed == "SELECT day, COUNT(*) AS n FROM checkin GROUP BY day" and len(notes) == 1
+    # a table's column of that name is grouped by as written
+    sql = "SELECT day, SUM(count) AS count FROM checkin GROUP BY day, count"
+    assert requalify(sql, dialect, CHECKIN) == (sql, [])
+
+
+def test_the_pipeline_runs_without_the_grouped_aggregate_and_through_the_link_table(session_factory, tmp_path):
+    script = ("CREATE TABLE paper (paperid INTEGER, title TEXT);"
+              "CREATE TABLE keyphrase (keyphraseid INTEGER, keyphrasename TEXT);"
+              "CREATE TABLE paperkeyphrase (paperid INTEGER, keyphraseid INTEGER);"
+              "INSERT INTO paper VALUES (1, 'a'), (2, 'b'), (3, 'c');"
+              "INSERT INTO keyphrase VALUES (10, 'machine learning'), (20, 'databases');"
+              "INSERT INTO paperkeyphrase VALUES (1, 10), (2, 10), (2, 20), (3, 20);")
+    answer = ask_once(session_factory, tmp_path / "a.db", script,
+                      "SELECT COUNT(DISTINCT paper.paperid) AS papers FROM paper "
+                      "WHERE keyphrase.keyphrasename = 'machine learning'",
+                      "How many papers are about machine learning?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]
+    answer = ask_once(session_factory, tmp_path / "b.db", script,
+                      "SELECT COUNT(*) AS links, COUNT(DISTINCT paperid) AS papers FROM paperkeyphrase "
+                      "GROUP BY links, papers",
+                      "How many links and papers are there?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[4, 3]]
+    assert "links, papers left out of GROUP BY: an aggregate cannot be grouped by" in answer.notes
+
+
 def test_a_division_by_zero_names_the_divisors_to_guard():
     from vanna_magic.core.qualify import zero_divisors
 

@@ -96,11 +96,13 @@ class Settings:
         True, "When generated SQL reads a column from a table of its query that lacks it (T2.rating) and exactly "
         "one other table of that query has it, read it from that table before running; likewise a join of an integer "
         "key with a text key (b.bid = r.business_id) uses the one key of the same type (b.business_id), and a "
-        "table the SQL names but never joined (journal.journalname) is joined when one key links it, a column no "
+        "table the SQL names but never joined (journal.journalname) is joined when one key links it (or, read in "
+        "WHERE alone, through the one table that links both), a column no "
         "table of the query has (b.category_name) is read from the one table a key links that has it when it only "
         "filters or the key picks one row, and an "
         "unqualified column two tables share (course_id) is read from one of them when the query joins them on it; an "
-        "output name used in its own SELECT list, WHERE or HAVING is written out as its expression. "
+        "output name used in its own SELECT list, WHERE or HAVING is written out as its expression, and an "
+        "aggregate in GROUP BY is left out of it. "
         "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "

@@ -28,6 +28,8 @@ And for a table the query names but never joins (``journal.journalname`` with on
 FROM): when one key links it to the query's tables (a declared foreign key, or a key column of
 the same name and type, never a bare ``id``), it is joined on that key. Two tables of the query
 with the same key are fine only when the query joins them on it (either then finds the same rows).
+With no key between them, but exactly one table that links both (``paperkeyphrase`` between ``paper``
+and ``keyphrase``), it is joined through that table when the query reads it in WHERE alone.
 A column read from a table that lacks it, which no table of the query has (``b.category_name`` on
 ``business AS b``), is read from the one other table of the schema that has it and one key links to
 ``b`` (``JOIN category ON b.business_id = category.business_id``), when the join leaves the rows the
@@ -35,7 +37,8 @@ query counts as they are: the column only filters (WHERE), or the key picks one 
 For the same reason an unqualified column that several tables of the query have (``course_id``,
 "ambiguous") is read from one of them when the query joins them on that column. And an output
 name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
-weekend``), where no table has such a column, is written out as the expression it names.
+weekend``), where no table has such a column, is written out as the expression it names, and an
+aggregate in GROUP BY (``GROUP BY weekend``), which no database accepts, is left out of it.
 """
 
 from __future__ import annotations
@@ -168,6 +171,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
+        notes += _ungroup_aggregates(scope, columns_of)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -379,6 +383,32 @@ def _inline_aliases(scope: "Scope", columns_of: dict[str, set[str] | None]) -> l
     return notes
 
 
+def _ungroup_aggregates(scope: "Scope", columns_of: dict[str, set[str] | None]) -> list[str]:
+    """``GROUP BY weekend_checkins`` where ``weekend_checkins`` is ``SUM(...)`` of the same SELECT (and no
+    table's column): no database groups by an aggregate, so the item is left out of the GROUP BY
+    (and the GROUP BY with it when nothing else is grouped)."""
+    from sqlglot import exp
+
+    select = scope.expression
+    group = select.args.get("group") if isinstance(select, exp.Select) else None
+    if group is None or None in columns_of.values():
+        return []
+    real = set().union(*columns_of.values()) if columns_of else set()
+    aggregates = {e.alias.lower() for e in select.expressions
+                  if isinstance(e, exp.Alias) and e.alias.lower() not in real and e.this.find(exp.AggFunc)}
+    dropped = [item for item in group.expressions
+               if (isinstance(item, exp.Column) and not item.table and item.name.lower() in aggregates)
+               or isinstance(item, exp.AggFunc)]
+    if not dropped:
+        return []
+    kept = [item for item in group.expressions if all(item is not d for d in dropped)]
+    if kept:
+        group.set("expressions", kept)
+    else:
+        select.set("group", None)
+    return [f"{', '.join(d.sql() for d in dropped)} left out of GROUP BY: an aggregate cannot be grouped by"]
+
+
 def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
     """Whether the query equates ``key`` of every one of ``aliases`` with the first's, so any of them will do."""
     from sqlglot import exp
@@ -395,13 +425,52 @@ def _join_named_tables(scope: "Scope", by_name: dict[str, "Table"], table_types)
 
     notes: list[str] = []
     for qualifier, table, joins in _missing_tables(scope, by_name, table_types):
+        if not joins:
+            notes += _join_through_bridge(scope, qualifier, table, by_name, table_types)
+            continue
         if len({(s, t) for _, s, t in joins}) != 1 or not _joined_on(scope, [a for a, _, _ in joins], joins[0][1]):
-            continue  # no key, or several that could mean different rows: the repair hint lists them
+            continue  # several keys that could mean different rows: the repair hint lists them
         alias, s, t = joins[0]  # the first table of the FROM order that has the key
         on = exp.EQ(this=exp.column(s, table=alias), expression=exp.column(t, table=qualifier.copy()))
         scope.expression.join(exp.Table(this=qualifier.copy(), db=_schema_of(table)), on=on, copy=False)
         notes.append(f"table {qualifier.name} was named but not joined: joined on {on.sql()}")
     return notes
+
+
+def _join_through_bridge(scope: "Scope", qualifier: "exp.Identifier", table: "Table", by_name: dict[str, "Table"],
+                         table_types) -> list[str]:
+    """``keyphrase.keyphrasename`` in the WHERE of a query on ``paper``, with no key between them: joined through
+    the one table that links both (``paperkeyphrase``: ``paperid``, ``keyphraseid``), when only the WHERE
+    reads it (a filter: the rows of a many-to-many link would otherwise be counted)."""
+    from sqlglot import exp
+
+    select = scope.expression
+    name = qualifier.name.lower()
+    uses = [c for c in scope.columns if c.table.lower() == name]
+    if not uses or not all(_filters(use, select) for use in uses):
+        return []
+    taken = _visible(scope, table_names=True)
+    sources = [s for s in _from_order(select) if isinstance(s, exp.Table)]
+    routes = []
+    for bridge in by_name.values():
+        if bridge.name.lower() in taken or bridge.name.lower() == name:
+            continue
+        node = exp.Table(this=exp.to_identifier(bridge.name), db=_schema_of(bridge))
+        onward = _join_keys(node, table, table_types, by_name)
+        if onward:
+            routes += [(source, bridge, node, first, second) for source in sources
+                       for first in _join_keys(source, bridge, table_types, by_name) for second in onward]
+    if len({(bridge.name, first, second) for _, bridge, _, first, second in routes}) != 1:
+        return []  # no route, or several that may find different rows
+    source, bridge, node, (s, b), (b2, t) = routes[0]
+    if not _joined_on(scope, list(dict.fromkeys(r[0].alias_or_name for r in routes)), s):
+        return []  # two tables of the query have the key and are not joined on it
+    first = exp.EQ(this=exp.column(s, table=source.alias_or_name), expression=exp.column(b, table=bridge.name))
+    second = exp.EQ(this=exp.column(b2, table=bridge.name), expression=exp.column(t, table=qualifier.copy()))
+    select.join(node, on=first, copy=False)
+    select.join(exp.Table(this=qualifier.copy(), db=_schema_of(table)), on=second, copy=False)
+    return [f"table {qualifier.name} was named but not joined: joined through {bridge.name} on {first.sql()} "
+            f"and {second.sql()}"]
 
 
 def _join_neighbours(scope: "Scope", by_name: dict[str, "Table"], table_types) -> list[str]:
