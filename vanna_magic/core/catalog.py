@@ -57,7 +57,7 @@ class Table:
 
 
 # Tables in these schemas are written without a qualifier.
-_DEFAULT_SCHEMAS = {"sqlite": "main", "postgres": "public", "tsql": "dbo"}
+DEFAULT_SCHEMAS = {"sqlite": "main", "postgres": "public", "tsql": "dbo"}
 
 
 class Catalog:
@@ -87,7 +87,7 @@ class Catalog:
         """The table called ``name``: case-insensitive, ``schema.table`` accepted."""
         tables = self.tables()
         wanted = name.strip().replace('"', "").lower()
-        default_schema = _DEFAULT_SCHEMAS.get(self.db.dialect)
+        default_schema = DEFAULT_SCHEMAS.get(self.db.dialect)
         for table in tables:
             if wanted in {table.name.lower(), f"{table.schema or default_schema}.{table.name}".lower()}:
                 return table
@@ -112,7 +112,7 @@ def display_name(table: Table, dialect: str) -> str:
 
 
 def _qualified(schema: str | None, name: str, dialect: str) -> str:
-    return name if schema is None or schema == _DEFAULT_SCHEMAS.get(dialect) else f"{schema}.{name}"
+    return name if schema is None or schema == DEFAULT_SCHEMAS.get(dialect) else f"{schema}.{name}"
 
 
 def read_tables(db: "Database", problems: list[str] | None = None) -> list[Table]:

@@ -551,9 +551,9 @@ def _schema_of(table: "Table") -> "exp.Identifier | None":
     """The schema to write before ``table``'s name: None for the connection's default schema."""
     from sqlglot import exp
 
-    from .catalog import _DEFAULT_SCHEMAS
+    from .catalog import DEFAULT_SCHEMAS
 
-    schema = table.schema if table.schema and table.schema.lower() not in _DEFAULT_SCHEMAS.values() else None
+    schema = table.schema if table.schema and table.schema.lower() not in DEFAULT_SCHEMAS.values() else None
     return exp.to_identifier(schema) if schema else None
 
 
