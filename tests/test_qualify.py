@@ -29,7 +29,8 @@ def ask_once(session_factory, path, script: str, sql: str, question: str):
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "oracle", "mysql"])
 def test_a_column_on_the_wrong_alias_moves_to_the_one_table_that_has_it(dialect):
-    sql = "SELECT T2.name, AVG(T2.rating) FROM business T2 JOIN review T1 ON T1.business_id = T2.business_id"
+    sql = ("SELECT T2.name, AVG(T2.rating) FROM business T2 JOIN review T1 ON T1.business_id = T2.business_id "
+           "GROUP BY T2.name")
     fixed, notes = requalify(sql, dialect, TABLES)
     assert "AVG(T1.rating)" in fixed and "T2.name" in fixed
     assert notes == ["column T2.rating read from T1 (review), the only table of its query with a column rating"]
@@ -495,7 +496,30 @@ def test_an_aggregate_in_group_by_is_left_out(dialect):
     assert requalify(sql, dialect, CHECKIN) == (sql, [])
 
 
-def test_the_pipeline_runs_without_the_grouped_aggregate_and_through_the_link_table(session_factory, tmp_path):
+STUDENT = [Table("student", (Column("student_id", "bigint"), Column("name", "text"), Column("total_credit", "bigint")))]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_columns_read_beside_an_aggregate_without_group_by_are_grouped_by(dialect):
+    sql = "SELECT s.student_id, s.name AS who, SUM(s.total_credit) AS credits FROM student s ORDER BY credits DESC"
+    fixed, notes = requalify(sql, dialect, STUDENT)
+    assert fixed.endswith(" GROUP BY s.student_id, s.name ORDER BY credits DESC")
+    assert notes == ["GROUP BY s.student_id, s.name added: columns read beside an aggregate are grouped by"]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT name, MAX(total_credit) FROM student",  # SQLite: the name of the student with the most credits
+    "SELECT COUNT(*), SUM(total_credit) FROM student",  # aggregates only
+    "SELECT student_id, SUM(total_credit) OVER () FROM student",  # a window, not a group
+    "SELECT DISTINCT student_id, COUNT(*) OVER (PARTITION BY name) FROM student",
+    "SELECT name, COUNT(*) FROM student GROUP BY name",  # grouped already
+    "SELECT name, (SELECT COUNT(*) FROM student) FROM student",  # the aggregate is the subquery's
+])
+def test_queries_that_need_no_group_by_are_left_alone(sql):
+    assert requalify(sql, "postgres", STUDENT) == (sql, [])
+
+
+def test_the_pipeline_runs_the_group_by_fixes_and_the_link_table(session_factory, tmp_path):
     script = ("CREATE TABLE paper (paperid INTEGER, title TEXT);"
               "CREATE TABLE keyphrase (keyphraseid INTEGER, keyphrasename TEXT);"
               "CREATE TABLE paperkeyphrase (paperid INTEGER, keyphraseid INTEGER);"
@@ -513,6 +537,10 @@ def test_the_pipeline_runs_without_the_grouped_aggregate_and_through_the_link_ta
                       "How many links and papers are there?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[4, 3]]
     assert "links, papers left out of GROUP BY: an aggregate cannot be grouped by" in answer.notes
+    answer = ask_once(session_factory, tmp_path / "c.db", script,
+                      "SELECT paperid, COUNT(keyphraseid) AS keyphrases FROM paperkeyphrase ORDER BY paperid",
+                      "How many keyphrases has each paper?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[1, 1], [2, 2], [3, 1]]
 
 
 def test_a_division_by_zero_names_the_divisors_to_guard():

@@ -102,7 +102,8 @@ class Settings:
         "filters or the key picks one row, and an "
         "unqualified column two tables share (course_id) is read from one of them when the query joins them on it; an "
         "output name used in its own SELECT list, WHERE or HAVING is written out as its expression, and an "
-        "aggregate in GROUP BY is left out of it. "
+        "aggregate in GROUP BY is left out of it; columns read beside an aggregate with no GROUP BY are grouped by "
+        "(not with MIN or MAX). "
         "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "

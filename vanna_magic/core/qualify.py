@@ -38,7 +38,8 @@ For the same reason an unqualified column that several tables of the query have 
 "ambiguous") is read from one of them when the query joins them on that column. And an output
 name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
 weekend``), where no table has such a column, is written out as the expression it names, and an
-aggregate in GROUP BY (``GROUP BY weekend``), which no database accepts, is left out of it.
+aggregate in GROUP BY (``GROUP BY weekend``), which no database accepts, is left out of it; columns
+read beside an aggregate with no GROUP BY (``SELECT student_id, SUM(total_credit)``) are grouped by.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
-        notes += _ungroup_aggregates(scope, columns_of)
+        notes += _ungroup_aggregates(scope, columns_of) + _group_bare_columns(scope)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -407,6 +408,32 @@ def _ungroup_aggregates(scope: "Scope", columns_of: dict[str, set[str] | None]) 
     else:
         select.set("group", None)
     return [f"{', '.join(d.sql() for d in dropped)} left out of GROUP BY: an aggregate cannot be grouped by"]
+
+
+def _group_bare_columns(scope: "Scope") -> list[str]:
+    """``SELECT student_id, SUM(total_credit) FROM student`` has no GROUP BY: PostgreSQL refuses it and SQLite
+    returns one row for all students. The columns read outside the aggregates are grouped by, as meant.
+    Not with MIN or MAX (SQLite's bare columns then come from the row holding the extreme: a question's "which
+    one"), nor with a window function or DISTINCT."""
+    from sqlglot import exp
+
+    select = scope.expression
+    if not isinstance(select, exp.Select) or select.args.get("group") or select.args.get("distinct"):
+        return []
+    items = select.expressions
+    if any(item.find(exp.Window) for item in items):
+        return []
+    aggregates = [a for item in items for a in item.find_all(exp.AggFunc) if a.find_ancestor(exp.Select) is select]
+    if not aggregates or any(isinstance(a, (exp.Min, exp.Max)) for a in aggregates):
+        return []
+    outputs = {item.alias.lower() for item in items if isinstance(item, exp.Alias) and item.alias}
+    bare = [item for item in items if not item.find(exp.AggFunc) and not item.find(exp.Subquery)
+            and any(c.table or c.name.lower() not in outputs for c in item.find_all(exp.Column))]
+    if not bare:
+        return []
+    keys = [(item.this if isinstance(item, exp.Alias) else item).copy() for item in bare]
+    select.group_by(*keys, copy=False)
+    return [f"GROUP BY {', '.join(k.sql() for k in keys)} added: columns read beside an aggregate are grouped by"]
 
 
 def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
