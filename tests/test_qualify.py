@@ -519,6 +519,32 @@ def test_queries_that_need_no_group_by_are_left_alone(sql):
     assert requalify(sql, "postgres", STUDENT) == (sql, [])
 
 
+YEARS = [Table("review", (Column("rid", "bigint"), Column("year", "bigint"), Column("created", "date"),
+                          Column("label_year", "text")))]
+
+
+@pytest.mark.parametrize("dialect, sql", [
+    ("postgres", "SELECT EXTRACT(YEAR FROM r.year) AS y, COUNT(*) FROM review r GROUP BY EXTRACT(YEAR FROM r.year)"),
+    ("oracle", "SELECT EXTRACT(YEAR FROM r.year) AS y, COUNT(*) FROM review r GROUP BY EXTRACT(YEAR FROM r.year)"),
+    ("sqlite", "SELECT strftime('%Y', r.year) AS y, COUNT(*) FROM review r GROUP BY strftime('%Y', r.year)"),
+    ("mysql", "SELECT YEAR(r.year) AS y, COUNT(*) FROM review r GROUP BY YEAR(r.year)"),
+])
+def test_the_year_of_a_year_number_is_the_number(dialect, sql):
+    fixed, notes = requalify(sql, dialect, YEARS)
+    assert fixed.startswith("SELECT r.year AS y, COUNT(*) FROM review") and fixed.endswith("GROUP BY r.year")
+    assert notes == ["the year of r.year read as r.year: it holds years (bigint), not dates"]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT EXTRACT(YEAR FROM created) FROM review",  # a date
+    "SELECT EXTRACT(MONTH FROM year) FROM review",  # not the year
+    "SELECT EXTRACT(YEAR FROM label_year) FROM review",  # text: not known to hold numbers
+    "SELECT EXTRACT(YEAR FROM rid) FROM review",  # a number, not named year
+])
+def test_other_date_parts_and_columns_are_left_alone(sql):
+    assert requalify(sql, "postgres", YEARS) == (sql, [])
+
+
 def test_the_pipeline_runs_the_group_by_fixes_and_the_link_table(session_factory, tmp_path):
     script = ("CREATE TABLE paper (paperid INTEGER, title TEXT);"
               "CREATE TABLE keyphrase (keyphraseid INTEGER, keyphrasename TEXT);"
@@ -541,6 +567,11 @@ def test_the_pipeline_runs_the_group_by_fixes_and_the_link_table(session_factory
                       "SELECT paperid, COUNT(keyphraseid) AS keyphrases FROM paperkeyphrase ORDER BY paperid",
                       "How many keyphrases has each paper?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[1, 1], [2, 2], [3, 1]]
+    answer = ask_once(session_factory, tmp_path / "d.db", "CREATE TABLE review (rid INTEGER, year INTEGER);"
+                      "INSERT INTO review VALUES (1, 2021), (2, 2021), (3, 2022);",
+                      "SELECT COUNT(*) AS reviews FROM review WHERE strftime('%Y', year) = '2021'",
+                      "How many reviews were posted in 2021?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]  # 0 without the fix
 
 
 def test_a_division_by_zero_names_the_divisors_to_guard():

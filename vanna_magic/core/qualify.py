@@ -39,7 +39,8 @@ For the same reason an unqualified column that several tables of the query have 
 name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
 weekend``), where no table has such a column, is written out as the expression it names, and an
 aggregate in GROUP BY (``GROUP BY weekend``), which no database accepts, is left out of it; columns
-read beside an aggregate with no GROUP BY (``SELECT student_id, SUM(total_credit)``) are grouped by.
+read beside an aggregate with no GROUP BY (``SELECT student_id, SUM(total_credit)``) are grouped by; the year
+of a number column named year (``EXTRACT(YEAR FROM review.year)``) is the column itself.
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
+        notes += _plain_years(scope, table_types)
         notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
@@ -260,6 +262,39 @@ def _rekey_in_subqueries(scope: "Scope", table_types) -> list[str]:
         notes.append(f"{outer.sql()} IN (SELECT {inner.sql()} ...): {outer.sql()} is {outer_type} and {inner.sql()} "
                      f"is {inner_type}; the subquery selects {outer.name} instead")
         inner.set("this", exp.to_identifier(outer.name))
+    return notes
+
+
+_YEAR = re.compile(r"(^|_)year$", re.IGNORECASE)
+
+
+def _plain_years(scope: "Scope", table_types) -> list[str]:
+    """``EXTRACT(YEAR FROM review.year)``, ``strftime('%Y', review.year)``, ``YEAR(review.year)`` where the column
+    is a number named year: it holds the year already (PostgreSQL refuses to extract from a number; SQLite
+    reads 2021 as a day number and answers -4707), so the column is read as it is."""
+    from sqlglot import exp
+
+    notes: list[str] = []
+    for node in list(scope.expression.find_all(exp.Extract, exp.TimeToStr, exp.Year)):
+        if node.find_ancestor(exp.Select) is not scope.expression:
+            continue
+        if isinstance(node, exp.Extract):
+            wanted, inner = node.this.name.upper() == "YEAR", node.expression
+        elif isinstance(node, exp.TimeToStr):
+            wanted, inner = node.args.get("format") is not None and node.args["format"].name == "%Y", node.this
+        else:
+            wanted, inner = True, node.this
+        while isinstance(inner, (exp.TsOrDsToTimestamp, exp.TsOrDsToDate, exp.Cast)):
+            inner = inner.this
+        if not (wanted and isinstance(inner, exp.Column) and _YEAR.search(inner.name)):
+            continue
+        resolved = _resolve(inner, scope, table_types)
+        if resolved is None or _kind(resolved[1]) != "number":
+            continue
+        note = f"the year of {inner.sql()} read as {inner.sql()}: it holds years ({resolved[1]}), not dates"
+        if note not in notes:
+            notes.append(note)
+        node.replace(inner.copy())
     return notes
 
 
