@@ -107,18 +107,25 @@ def _from_order(select: "exp.Expression") -> "list[exp.Expression]":
     return [from_.this, *(join.this for join in select.args.get("joins") or [])]
 
 
+def _enclosing(scope: "Scope") -> "list[Scope]":
+    """``scope`` and the queries around it: a correlated subquery may read their tables."""
+    chain = []
+    while scope is not None:
+        chain.append(scope)
+        scope = scope.parent
+    return chain
+
+
 def _visible(scope: "Scope", *, table_names: bool = False) -> set[str]:
-    """The qualifiers ``scope`` may use: its aliases and those of the queries around it (a correlated
-    subquery may name them); with ``table_names``, the names of their tables too."""
+    """The qualifiers ``scope`` may use: its aliases and those of the queries around it; with
+    ``table_names``, the names of their tables too."""
     from sqlglot import exp
 
     visible: set[str] = set()
-    outer = scope
-    while outer is not None:
+    for outer in _enclosing(scope):
         visible |= {alias.lower() for alias in outer.sources}
         if table_names:
             visible |= {source.name.lower() for source in outer.sources.values() if isinstance(source, exp.Table)}
-        outer = outer.parent
     return visible
 
 
@@ -546,11 +553,7 @@ def _join_neighbours(scope: "Scope", by_name: dict[str, "Table"], table_types) -
         return []
     if any(join.side in ("RIGHT", "FULL") for join in select.args.get("joins") or []):
         return []
-    seen: list[dict[str, str] | None] = []
-    outer = scope
-    while outer is not None:
-        seen += [table_types(source) for source in outer.sources.values()]
-        outer = outer.parent
+    seen = [table_types(source) for outer in _enclosing(scope) for source in outer.sources.values()]
     if None in seen:
         return []  # a derived table or CTE may have the column
     taken = _visible(scope, table_names=True)
@@ -576,13 +579,14 @@ def _join_neighbours(scope: "Scope", by_name: dict[str, "Table"], table_types) -
         if not (_identifies(table, t, by_name) or all(_filters(use, select) for use in uses)):
             continue  # several rows of the table may match each row: only a filter keeps its meaning
         on = exp.EQ(this=exp.column(s, table=column.table), expression=exp.column(t, table=table.name))
-        select.join(exp.Table(this=exp.to_identifier(table.name), db=_schema_of(table)), on=on, copy=False)
+        joined = exp.Table(this=exp.to_identifier(table.name), db=_schema_of(table))
+        select.join(joined, on=on, copy=False)
         notes.append(f"column {column.table}.{column.name}: {source.name} has no such column; {table.name} has it "
                      f"and is joined on {on.sql()}")
         column.set("table", exp.to_identifier(table.name))
         added[qualifier, name] = table.name
         taken.add(table.name.lower())
-        seen.append(table_types(exp.Table(this=exp.to_identifier(table.name), db=_schema_of(table))))
+        seen.append(table_types(joined))
     return notes
 
 
@@ -699,10 +703,7 @@ def unknown_columns(sql: str, dialect: str, tables: Sequence["Table"]) -> list[s
                 label = source.name if source.name == alias else f"{source.name} ({alias})"
                 line = f"{label} has no column {column.name}; its columns are {', '.join(types)}"
             else:
-                known, outer = [], scope
-                while outer is not None:  # a correlated subquery may read the columns of the queries around it
-                    known += [table_types(source) for source in outer.sources.values()]
-                    outer = outer.parent
+                known = [table_types(source) for outer in _enclosing(scope) for source in outer.sources.values()]
                 if name in outputs or not known or any(t is None or name in t for t in known):
                     continue  # an output alias (ORDER BY total), a source of unknown columns, or found
                 line = f"no table of the query has a column {column.name}"
