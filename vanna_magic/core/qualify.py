@@ -11,10 +11,10 @@ and a table is added only when the query names it or one of its columns, and one
 >>> from vanna_magic.core.catalog import Column, Table
 >>> tables = [Table("restaurant", (Column("id", "INTEGER"), Column("rating", "REAL"))),
 ...           Table("location", (Column("restaurant_id", "INTEGER"), Column("city_name", "TEXT")))]
->>> sql = "SELECT T2.city_name, AVG(T2.rating) FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id"
+>>> sql = "SELECT T2.city_name, T2.rating FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id"
 >>> fixed, notes = requalify(sql, "sqlite", tables)
 >>> fixed
-'SELECT T2.city_name, AVG(T1.rating) FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id'
+'SELECT T2.city_name, T1.rating FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id'
 >>> notes
 ['column T2.rating read from T1 (restaurant), the only table of its query with a column rating']
 
