@@ -189,6 +189,39 @@ def test_join_keys_that_are_not_clearly_wrong_are_left_alone(sql):
     assert requalify(sql, "postgresql", YELP) == (sql, [])
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "oracle", "mysql"])
+def test_a_join_on_a_column_compared_with_itself_compares_it_with_the_joined_table(dialect):
+    sql = "SELECT b.name FROM review AS r JOIN business AS b ON r.business_id = r.business_id WHERE r.rating > 4"
+    fixed, notes = requalify(sql, dialect, TABLES)
+    assert "ON r.business_id = b.business_id WHERE" in fixed
+    assert notes == ["join condition r.business_id = r.business_id compares a column with itself (always true); "
+                     "r.business_id = b.business_id instead"]
+    # both sides on the joined table: the one table joined before it that has the column
+    sql = "SELECT b.name FROM review AS r JOIN business AS b ON b.business_id = b.business_id AND b.city = 'Dallas'"
+    fixed, notes = requalify(sql, dialect, TABLES)
+    assert "ON r.business_id = b.business_id AND b.city = 'Dallas'" in fixed and len(notes) == 1
+    # the second join of three, unaliased
+    sql = ("SELECT business.name FROM review JOIN business ON review.business_id = review.business_id "
+           "JOIN tip ON tip.business_id = business.business_id")
+    fixed, _ = requalify(sql, dialect, TABLES)
+    assert "JOIN business ON review.business_id = business.business_id JOIN tip" in fixed
+
+
+@pytest.mark.parametrize("sql", [
+    # the joined table has no such column: which column was meant is a guess
+    "SELECT b.name FROM review AS r JOIN business AS b ON r.rid = r.rid",
+    # both sides on the joined table, and two tables before it have the column
+    "SELECT t.year FROM review AS r JOIN business AS b ON r.business_id = b.business_id "
+    "JOIN tip AS t ON t.business_id = t.business_id",
+    # both sides on the joined table, and no table before it has the column
+    "SELECT t.year FROM business AS b JOIN tip AS t ON t.tip_id = t.tip_id",
+    # the same name on two tables is a join, not a tautology
+    "SELECT b.name FROM review AS r JOIN business AS b ON r.business_id = b.business_id",
+])
+def test_a_self_comparison_with_no_single_meaning_is_left_alone(sql):
+    assert requalify(sql, "postgresql", TABLES) == (sql, [])
+
+
 def test_the_pipeline_runs_the_join_on_the_right_key_and_says_so(session_factory, tmp_path):
     answer = ask_once(
         session_factory, tmp_path / "yelp.db",

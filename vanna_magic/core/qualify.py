@@ -40,7 +40,9 @@ name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` a
 weekend``), where no table has such a column, is written out as the expression it names, and an
 aggregate in GROUP BY (``GROUP BY weekend``), which no database accepts, is left out of it; columns
 read beside an aggregate with no GROUP BY (``SELECT student_id, SUM(total_credit)``) are grouped by; the year
-of a number column named year (``EXTRACT(YEAR FROM review.year)``) is the column itself.
+of a number column named year (``EXTRACT(YEAR FROM review.year)``) is the column itself; and a join on a
+column compared with itself (``ON r.business_id = r.business_id``, always true) compares it with the
+joined table's column of that name.
 """
 
 from __future__ import annotations
@@ -176,6 +178,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
             notes.append(f"column {column.table}.{column.name} read from {target}{label}, the only table of its query "
                          f"with a column {column.name}")
             column.set("table", exp.to_identifier(target))
+        notes += _self_joins(scope, table_types)
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
         notes += _plain_years(scope, table_types)
         notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
@@ -240,6 +243,39 @@ def _rekey_joins(scope: "Scope", table_types) -> list[str]:
         notes.append(f"join key {left.sql()} = {right.sql()}: {was} is {type_} and {other.sql()} is {other_type}; "
                      f"{column.table}.{other.name} used instead of {was}")
         column.set("this", exp.to_identifier(other.name))
+    return notes
+
+
+def _self_joins(scope: "Scope", table_types) -> list[str]:
+    """``JOIN business AS b ON r.business_id = r.business_id``: a column compared with itself is always true, so
+    the join pairs every row with every row. The side meant is the joined table's own column (``b.business_id``)
+    when that table has it; or, when both sides name the joined table, the one table joined before it that has
+    the column."""
+    from sqlglot import exp
+
+    notes: list[str] = []
+    select = scope.expression
+    order = [source.alias_or_name for source in _from_order(select)]
+    for position, join in enumerate(select.args.get("joins") or [], start=1):
+        on, joined = join.args.get("on"), join.this.alias_or_name
+        for eq in on.find_all(exp.EQ) if on is not None else ():
+            left, right = eq.left, eq.right
+            if not (isinstance(left, exp.Column) and isinstance(right, exp.Column) and left.table
+                    and left.table.lower() == right.table.lower() and left.name.lower() == right.name.lower()):
+                continue
+            name, was = left.name.lower(), eq.sql()
+            having = {alias for alias in order[:position + 1]
+                      if name in (table_types(scope.sources.get(alias)) or {})}
+            if left.table.lower() != joined.lower():
+                if joined not in having:
+                    continue
+                right.set("table", exp.to_identifier(joined))
+            else:
+                earlier = [alias for alias in order[:position] if alias in having]
+                if len(earlier) != 1:
+                    continue
+                left.set("table", exp.to_identifier(earlier[0]))
+            notes.append(f"join condition {was} compares a column with itself (always true); {eq.sql()} instead")
     return notes
 
 
