@@ -42,6 +42,32 @@ def test_a_table_name_its_query_aliased_becomes_the_alias():
     assert "WHERE r.year = 2021" in fixed and len(notes) == 1
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "oracle", "mysql"])
+def test_a_qualifier_that_names_nothing_moves_to_the_one_table_with_the_column(dialect):
+    # f for fare, a plural for a table's name: no alias or table of that name anywhere
+    fixed, notes = requalify("SELECT SUM(r.rating) FROM review", dialect, TABLES)
+    assert "SUM(review.rating)" in fixed
+    assert notes == ["column r.rating read from review, the only table of its query with a column rating"]
+    sql = "SELECT reviews.rating, b.name FROM review JOIN business AS b ON review.business_id = b.business_id"
+    fixed, notes = requalify(sql, dialect, TABLES)
+    assert fixed.startswith("SELECT review.rating, b.name") and len(notes) == 1
+    # inside a subquery whose outer query has no such column
+    sql = "SELECT b.name FROM business AS b WHERE EXISTS (SELECT 1 FROM review AS r WHERE x.rating > 4)"
+    assert "WHERE r.rating > 4" in requalify(sql, dialect, TABLES)[0]
+
+
+@pytest.mark.parametrize("sql", [
+    # two tables of the query have the column
+    "SELECT x.business_id FROM review JOIN business AS b ON review.business_id = b.business_id",
+    # the query around the subquery has it too: perhaps a correlated reference
+    "SELECT b.name FROM business AS b WHERE EXISTS (SELECT 1 FROM tip AS t WHERE x.business_id = t.business_id)",
+    # a source whose columns are unknown might have it
+    "SELECT x.rating FROM review JOIN ghost ON review.rid = ghost.rid",
+])
+def test_a_qualifier_that_names_nothing_is_left_when_the_column_is_not_one_tables(sql):
+    assert requalify(sql, "postgresql", TABLES) == (sql, [])
+
+
 @pytest.mark.parametrize("sql", [
     # year is in review and in tip: which one was meant is not for us to guess
     "SELECT b.year FROM business b JOIN review r ON r.business_id = b.business_id "

@@ -94,7 +94,8 @@ class Settings:
         "sent. The values are read once per connection and cached in cache_dir.", bool)
     requalify_columns: bool = _setting(
         True, "When generated SQL reads a column from a table of its query that lacks it (T2.rating) and exactly "
-        "one other table of that query has it, read it from that table before running; likewise a join of an integer "
+        "one other table of that query has it (or the qualifier names nothing: f.round_trip_cost on fare), read "
+        "it from that table before running; likewise a join of an integer "
         "key with a text key (b.bid = r.business_id) uses the one key of the same type (b.business_id), and a "
         "table the SQL names but never joined (journal.journalname) is joined when one key links it (or, read in "
         "WHERE alone, through the one table that links both), a column no "

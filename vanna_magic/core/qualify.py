@@ -1,12 +1,13 @@
 """Column references the model put on the wrong table, put back on the only table that has them.
 
-A small model often writes the right column on the wrong alias (``T2.rating`` where ``rating``
-is ``T1``'s) or names a table that its query aliased (``review.rating`` after
-``FROM review AS r``). The database then answers "no such column", and the model, asked to
-repair, often repeats itself. When exactly one table of the same query (the same scope) has the
-column, the reference is unambiguous and is moved there before the statement runs; anything
-else is left for the database and the repair loop. Nothing is guessed: no column is renamed,
-and a table is added only when the query names it or one of its columns, and one key links it (below).
+A small model often writes the right column on the wrong alias (``T2.rating`` where ``rating`` is
+``T1``'s), names a table that its query aliased (``review.rating`` after ``FROM review AS r``) or a
+qualifier that names nothing (``f.round_trip_cost`` with ``FROM fare``). The database then answers
+"no such column", and the model, asked to repair, often repeats itself. When exactly one table of
+the same query (the same scope) has the column, the reference is unambiguous and is moved there
+before the statement runs; anything else is left for the database and the repair loop. Nothing is
+guessed: no column is renamed, and a table is added only when the query names it or one of its
+columns, and one key links it (below).
 
 >>> from vanna_magic.core.catalog import Column, Table
 >>> tables = [Table("restaurant", (Column("id", "INTEGER"), Column("rating", "REAL"))),
@@ -167,6 +168,16 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
                 same = [a for a, source in scope.sources.items()
                         if isinstance(source, exp.Table) and source.name.lower() == qualifier]
                 candidates = same if len(same) == 1 and name in (known[same[0].lower()][1] or set()) else []
+                if (not same and qualifier not in by_name and qualifier not in _visible(scope, table_names=True)
+                        and column.find_ancestor(exp.Select) is scope.expression):
+                    # a qualifier that names nothing at all (f for fare, flight_stops for flight_stop)
+                    # (and no query around it has the column: it might be a correlated reference)
+                    columns = [(a, known[a.lower()][1]) for a in scope.sources]
+                    around = [source_columns(source) for outer in _enclosing(scope)[1:]
+                              for source in outer.sources.values()]
+                    candidates = ([a for a, cols in columns if name in cols]
+                                  if all(cols is not None for _, cols in columns)
+                                  and not any(cols is None or name in cols for cols in around) else [])
             else:
                 candidates = [a for a, (_, cols) in ((a, known[a.lower()]) for a in scope.sources)
                               if cols is not None and name in cols]
