@@ -759,3 +759,52 @@ def test_the_pipeline_writes_out_an_output_name_and_says_so(session_factory, tmp
         "weekend * 1.0 / weekday AS ratio FROM checkin", "Ratio of weekend to weekday check-ins?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[5, 5, 1.0]]
     assert "weekend is an output name of its own SELECT: its expression written out where it is used" in answer.notes
+
+
+RATED = [Table("restaurant", (Column("id", "bigint"), Column("rating", "real"), Column("city", "text")))]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_where_that_keeps_only_the_rows_a_ratio_counts_is_taken_out(dialect):
+    sql = ("SELECT CAST(COUNT(CASE WHEN rating > 4.5 THEN 1 END) AS REAL) / COUNT(*) AS ratio FROM restaurant "
+           "WHERE rating > 4.5")
+    fixed, notes = requalify(sql, dialect, RATED)
+    assert "WHERE" not in fixed and "COUNT(CASE WHEN rating > 4.5 THEN 1 END)" in fixed
+    assert notes == ["rating > 4.5 taken out of WHERE: it kept only the rows the ratio's numerator counts, which "
+                     "made the ratio 1"]
+    # other conditions keep filtering; grouped ratios too
+    sql = ("SELECT city, SUM(CASE WHEN rating > 4.5 THEN 1 ELSE 0 END) * 1.0 / COUNT(*) AS ratio FROM restaurant "
+           "WHERE rating > 4.5 AND city <> 'Paris' GROUP BY city")
+    fixed, _ = requalify(sql, dialect, RATED)
+    assert "FROM restaurant WHERE city <> 'Paris' GROUP BY city" in fixed
+
+
+@pytest.mark.parametrize("sql", [
+    # the total comes from a subquery the WHERE does not filter: the ratio is right
+    "SELECT COUNT(CASE WHEN rating > 4.5 THEN 1 END) * 1.0 / (SELECT COUNT(*) FROM restaurant) FROM restaurant "
+    "WHERE rating > 4.5",
+    # another aggregate of the SELECT list still needs the WHERE
+    "SELECT COUNT(*) AS n, COUNT(CASE WHEN rating > 4.5 THEN 1 END) * 1.0 / COUNT(*) FROM restaurant "
+    "WHERE rating > 4.5",
+    # each side counts its own condition; the WHERE keeps the rows of both
+    "SELECT SUM(CASE WHEN city = 'CA' THEN 1 ELSE 0 END) * 1.0 / SUM(CASE WHEN city = 'NY' THEN 1 ELSE 0 END) "
+    "FROM restaurant WHERE city IN ('CA', 'NY')",
+    # the denominator counts the condition too
+    "SELECT SUM(CASE WHEN rating > 4.5 THEN 1 ELSE 0 END) * 1.0 / SUM(CASE WHEN rating > 4.5 THEN 2 ELSE 1 END) "
+    "FROM restaurant WHERE rating > 4.5",
+    # no division
+    "SELECT SUM(CASE WHEN rating > 4.5 THEN 1 ELSE 0 END) FROM restaurant WHERE rating > 4.5",
+])
+def test_ratios_whose_where_is_not_a_numerators_condition_are_left_alone(sql):
+    assert requalify(sql, "postgres", RATED) == (sql, [])
+
+
+def test_the_pipeline_counts_the_ratio_over_all_rows_and_says_so(session_factory, tmp_path):
+    answer = ask_once(
+        session_factory, tmp_path / "r.db",
+        "CREATE TABLE restaurant (id INTEGER, rating REAL, city TEXT);"
+        "INSERT INTO restaurant VALUES (1, 4.8, 'a'), (2, 3.0, 'a'), (3, 4.0, 'b'), (4, 4.9, 'b');",
+        "SELECT CAST(COUNT(CASE WHEN rating > 4.5 THEN 1 END) AS REAL) / COUNT(*) AS ratio FROM restaurant "
+        "WHERE rating > 4.5", "What is the ratio of restaurants rated above 4.5 to all restaurants?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[0.5]]  # 1.0 without the fix
+    assert any(note.startswith("rating > 4.5 taken out of WHERE") for note in answer.notes)

@@ -105,7 +105,8 @@ class Settings:
         "output name used in its own SELECT list, WHERE or HAVING is written out as its expression, and an "
         "aggregate in GROUP BY is left out of it; columns read beside an aggregate with no GROUP BY are grouped by "
         "(not with MIN or MAX); the year of a number column named year (EXTRACT(YEAR FROM year)) is the column; a "
-        "join on a column compared with itself (ON r.business_id = r.business_id) compares it with the joined table's. "
+        "join on a column compared with itself (ON r.business_id = r.business_id) compares it with the joined table's; "
+        "a WHERE condition that a ratio's numerator counts (and that made the ratio 1) is taken out of the WHERE. "
         "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "

@@ -43,7 +43,9 @@ aggregate in GROUP BY (``GROUP BY weekend``), which no database accepts, is left
 read beside an aggregate with no GROUP BY (``SELECT student_id, SUM(total_credit)``) are grouped by; the year
 of a number column named year (``EXTRACT(YEAR FROM review.year)``) is the column itself; and a join on a
 column compared with itself (``ON r.business_id = r.business_id``, always true) compares it with the
-joined table's column of that name.
+joined table's column of that name; a ratio whose WHERE keeps only the rows its numerator counts
+(``COUNT(CASE WHEN rating > 4.5 THEN 1 END) * 1.0 / COUNT(*) ... WHERE rating > 4.5``, 1 by construction)
+has that condition taken out of the WHERE.
 """
 
 from __future__ import annotations
@@ -195,7 +197,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
-        notes += _ungroup_aggregates(scope, columns_of) + _group_bare_columns(scope)
+        notes += _ungroup_aggregates(scope, columns_of) + _group_bare_columns(scope) + _unfilter_ratios(scope)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -523,6 +525,46 @@ def _group_bare_columns(scope: "Scope") -> list[str]:
     keys = [(item.this if isinstance(item, exp.Alias) else item).copy() for item in bare]
     select.group_by(*keys, copy=False)
     return [f"GROUP BY {', '.join(k.sql() for k in keys)} added: columns read beside an aggregate are grouped by"]
+
+
+def _unfilter_ratios(scope: "Scope") -> list[str]:
+    """``COUNT(CASE WHEN rating > 4.5 THEN 1 END) * 1.0 / COUNT(*) FROM restaurant WHERE rating > 4.5``: the WHERE
+    keeps only the rows the numerator counts, so the ratio is 1 by construction; the condition the numerator
+    counts is meant for the numerator alone, and is taken out of the WHERE. Only when every aggregate of the
+    SELECT list is in such a ratio (the WHERE keeps filtering anything else) and the denominator is an
+    aggregate of the same query (a total from a subquery is not filtered by the WHERE)."""
+    from sqlglot import exp
+
+    select = scope.expression
+    where = select.args.get("where") if isinstance(select, exp.Select) else None
+    if where is None:
+        return []
+    conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+
+    def own(node: exp.Expression) -> list[exp.Expression]:
+        return [a for a in node.find_all(exp.AggFunc) if a.find_ancestor(exp.Select) is select]
+
+    def counted(node: exp.Expression) -> set[str]:
+        """The conditions of the CASEs inside ``node``'s own aggregates."""
+        return {branch.this.sql() for aggregate in own(node) for case in aggregate.find_all(exp.Case)
+                for branch in case.args.get("ifs") or []}
+
+    ratios, dropped = [], set()
+    for division in (d for item in select.expressions for d in item.find_all(exp.Div)):
+        top, bottom = counted(division.this), counted(division.expression)
+        if not own(division.this) or not own(division.expression):
+            continue
+        meant = {c.sql() for c in conjuncts} & (top - bottom)
+        if meant:
+            ratios.append(division)
+            dropped |= meant
+    in_ratios = {id(a) for division in ratios for a in own(division)}
+    if not dropped or any(id(a) not in in_ratios for item in select.expressions for a in own(item)):
+        return []
+    kept = [c for c in conjuncts if c.sql() not in dropped]
+    select.set("where", exp.Where(this=exp.and_(*kept, copy=False)) if kept else None)
+    return [f"{text} taken out of WHERE: it kept only the rows the ratio's numerator counts, which made the ratio 1"
+            for text in sorted(dropped)]
 
 
 def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
