@@ -240,8 +240,6 @@ def test_sqlite_years_and_months_as_numbers_or_names_get_no_date_functions(colum
     ("What share of orders were returned, rounded to 2 decimals?", {"ratio", "round"}),
     ('Which products have "steel" in their name?', {"text"}),
     ("Total check-ins per month, highest first", {"dates", "ratio", "order"}),
-    ("What is the ratio of restaurants rated above 4.5 to all restaurants?", {"ratio", "fraction"}),
-    ("What percentage of orders were returned?", {"ratio", "fraction"}),
 ])
 def test_question_topics(question, topics):
     from vanna_magic.core.prompt import question_topics

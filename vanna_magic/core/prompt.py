@@ -97,7 +97,6 @@ TOPICS = {
                         + r")\b", re.IGNORECASE),
     "ratio": re.compile(r"\b(?:ratios?|percent(?:age)?s?|proportions?|fractions?|rates?|shares?|per|divided|"
                         r"divide)\b|%", re.IGNORECASE),
-    "fraction": re.compile(r"\b(?:ratios?|proportions?|fractions?|percent(?:age)?s?)\b|%", re.IGNORECASE),
     "round": re.compile(r"\b(?:round(?:ed|ing)?|decimals?|decimal places?)\b", re.IGNORECASE),
     "text": re.compile(r"\b(?:contains?|containing|includ(?:e|es|ing)|start(?:s|ing)?|begin(?:s|ning)?|ends?|"
                        r"ending|named|called|titled|mention(?:s|ing)?|like|match(?:es|ing)?|words?|keywords?|"
@@ -204,7 +203,6 @@ def system_message(dialect: str, *, definitions: bool = True, examples: bool = T
         guidance = [("dates", DATE_GUIDANCE[key]), *guidance]
     rules = [text for topic, text in guidance if topic is None or topics is None or topic in topics]
     ranked = topics is None or "order" in topics
-    fractions = topics is None or "fraction" in topics
     lines = [
         f"You are a SQL expert. Write one read-only {name} query that answers the question, using only the "
         f"tables and columns of the schema.",
@@ -212,9 +210,6 @@ def system_message(dialect: str, *, definitions: bool = True, examples: bool = T
           if definitions else []),
         *(["Follow the style of the example queries when they fit."] if examples else []),
         *(["For the top N, order the rows, return N, and show the value they are ordered by."] if ranked else []),
-        *(["For a ratio, count each side on its own rows (a WHERE filters both): SUM(CASE WHEN condition THEN 1 "
-           "ELSE 0 END) counts the rows meeting a condition, (SELECT COUNT(*) FROM table) all rows of a table."]
-          if fractions else []),
         *([f"{name} rules:", *(f"- {line}" for line in rules)] if rules else []),
         "Answer with only the SQL, in one ```sql block.",
     ]
