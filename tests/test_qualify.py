@@ -604,6 +604,54 @@ def test_other_date_parts_and_columns_are_left_alone(sql):
     assert requalify(sql, "postgres", YEARS) == (sql, [])
 
 
+COURSES = [Table("course", (Column("course_id", "bigint"), Column("name", "text"), Column("has_exams", "boolean"))),
+           Table("course_offering", (Column("offering_id", "bigint"), Column("course_id", "bigint"),
+                                     Column("has_final_project", "boolean")))]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_table_name_joined_to_its_column_with_an_underscore_is_read_from_that_table(dialect):
+    sql = ("SELECT COUNT(*) FROM course_offering JOIN course ON course_offering.course_id = course.course_id "
+           "WHERE course_offering.has_final_project OR course_has_exams")
+    fixed, notes = requalify(sql, dialect, COURSES)
+    assert fixed.endswith("WHERE course_offering.has_final_project OR course.has_exams")
+    assert notes == ["column course_has_exams read as course.has_exams: no table of its query has a column "
+                     "course_has_exams, and course has has_exams"]
+    fixed, notes = requalify("SELECT c_name FROM course AS c", dialect, COURSES)  # an alias too
+    assert fixed == "SELECT c.name FROM course" + (" c" if dialect == "oracle" else " AS c")
+    assert notes == ["column c_name read as c.name: no table of its query has a column c_name, and c has name"]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT course_has_final_project FROM course",  # course has no has_final_project: the database says so
+    "SELECT course_has_exams FROM course_offering",  # course is not in the query
+    "SELECT course_name AS course_name FROM course",  # an output name
+    "SELECT x.course_has_exams FROM (SELECT has_exams AS course_has_exams FROM course) AS x",
+    "SELECT course_has_exams FROM (SELECT has_exams AS course_has_exams FROM course) AS x",
+    # in a subquery whose own table has it (sqlglot gives the outer query its unqualified columns too)
+    "SELECT name FROM course WHERE course_id IN (SELECT course_id FROM offering WHERE course_has_exams)",
+    # in a subquery, naming a table of the query around it: left for the database and the repair
+    "SELECT name FROM course WHERE course_id IN (SELECT course_id FROM course_offering WHERE course_has_exams)",
+    "SELECT COUNT(*) FROM course JOIN mystery ON mystery.id = course.course_id WHERE course_has_exams",  # unknown
+])
+def test_underscored_names_that_do_not_split_on_one_table_are_left_alone(sql):
+    tables = [*COURSES, Table("offering", (Column("course_id", "bigint"), Column("course_has_exams", "boolean")))]
+    assert requalify(sql, "postgres", tables) == (sql, [])
+
+
+def test_the_pipeline_reads_an_underscored_table_column_from_its_table(session_factory, tmp_path):
+    answer = ask_once(session_factory, tmp_path / "a.db",
+                      "CREATE TABLE course (course_id INTEGER, has_exams INTEGER);"
+                      "CREATE TABLE course_offering (offering_id INTEGER, course_id INTEGER);"
+                      "INSERT INTO course VALUES (1, 1), (2, 0);"
+                      "INSERT INTO course_offering VALUES (10, 1), (11, 1), (12, 2);",
+                      "SELECT COUNT(*) AS offerings FROM course_offering JOIN course "
+                      "ON course_offering.course_id = course.course_id WHERE course_has_exams = 1",
+                      "How many course offerings have exams?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[2]]
+    assert any(note.startswith("column course_has_exams read as course.has_exams") for note in answer.notes)
+
+
 def test_the_pipeline_runs_the_group_by_fixes_and_the_link_table(session_factory, tmp_path):
     script = ("CREATE TABLE paper (paperid INTEGER, title TEXT);"
               "CREATE TABLE keyphrase (keyphraseid INTEGER, keyphrasename TEXT);"
@@ -808,3 +856,49 @@ def test_the_pipeline_counts_the_ratio_over_all_rows_and_says_so(session_factory
         "WHERE rating > 4.5", "What is the ratio of restaurants rated above 4.5 to all restaurants?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[0.5]]  # 1.0 without the fix
     assert any(note.startswith("rating > 4.5 taken out of WHERE") for note in answer.notes)
+
+
+BUSINESSES = [*RATED, Table("business", (Column("bid", "bigint"), Column("business_id", "text"),
+                                         Column("state", "text"), Column("phone", "text")))]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_ratio_of_two_counts_of_the_same_rows_divides_by_all_rows(dialect):
+    fixed, notes = requalify("SELECT CAST(COUNT(*) AS REAL) / COUNT(DISTINCT restaurant.id) AS ratio FROM restaurant "
+                             "WHERE rating > 4.5", dialect, BUSINESSES)
+    assert "/ (SELECT COUNT(*) FROM restaurant) AS ratio FROM restaurant WHERE rating > 4.5" in fixed
+    assert notes == ["COUNT(DISTINCT restaurant.id) in the ratio's denominator counted the same rows as its numerator "
+                     "(the ratio was 1): it counts all of restaurant, (SELECT COUNT(*) FROM restaurant)"]
+    # a group over all rows, the table's key named after its initial (bid) or after it (business_id), NULLIF
+    fixed, _ = requalify("SELECT state, COUNT(*) * 1.0 / COUNT(bid) AS share FROM business GROUP BY state",
+                         dialect, BUSINESSES)
+    assert fixed.endswith("/ (SELECT COUNT(*) FROM business) AS share FROM business GROUP BY state")
+    fixed, _ = requalify("SELECT state, CAST(COUNT(b.business_id) AS FLOAT) / NULLIF(COUNT(*), 0) AS share "
+                         "FROM business AS b GROUP BY state", dialect, BUSINESSES)
+    assert "/ NULLIF((SELECT COUNT(*) FROM business), 0) AS share FROM business" in fixed
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT COUNT(phone) * 1.0 / COUNT(*) FROM business WHERE state = 'CA'",  # a real share: phones among rows
+    "SELECT COUNT(*) * 1.0 / COUNT(*) FROM business",  # no WHERE, no GROUP BY: no part of a whole
+    "SELECT state, COUNT(*) * 1.0 / COUNT(*) FROM business WHERE phone IS NULL GROUP BY state",  # both: per group?
+    "SELECT COUNT(*) / COUNT(bid) FROM business WHERE state = 'CA'",  # integer division: the total would give 0
+    "SELECT COUNT(*) * 1.0 / COUNT(bid) FROM business JOIN restaurant ON id = bid WHERE state = 'CA'",  # a join
+    "SELECT SUM(CASE WHEN state = 'CA' THEN 1 ELSE 0 END) * 1.0 / COUNT(*) FROM business GROUP BY phone",  # a part
+    "SELECT COUNT(*) * 1.0 / (SELECT COUNT(*) FROM business) FROM business WHERE state = 'CA'",  # right already
+    "SELECT COUNT(*) * 1.0 / COUNT(*) FILTER (WHERE phone IS NULL) FROM business WHERE state = 'CA'",
+    "SELECT COUNT(*) * 1.0 / COUNT(*) FROM mystery WHERE x = 1",  # a table the schema does not know
+])
+def test_ratios_of_other_counts_are_left_alone(sql):
+    assert requalify(sql, "postgres", BUSINESSES) == (sql, [])
+
+
+def test_the_pipeline_divides_a_count_by_all_rows_and_says_so(session_factory, tmp_path):
+    answer = ask_once(
+        session_factory, tmp_path / "r.db",
+        "CREATE TABLE restaurant (id INTEGER, rating REAL, city TEXT);"
+        "INSERT INTO restaurant VALUES (1, 4.8, 'a'), (2, 3.0, 'a'), (3, 4.0, 'b'), (4, 4.9, 'b');",
+        "SELECT COUNT(*) * 1.0 / COUNT(id) AS ratio FROM restaurant WHERE rating > 4.5",
+        "What is the ratio of restaurants rated above 4.5 to all restaurants?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [[0.5]]  # 1.0 without the fix
+    assert any(note.startswith("COUNT(id) in the ratio's denominator") for note in answer.notes)

@@ -100,13 +100,15 @@ class Settings:
         "table the SQL names but never joined (journal.journalname) is joined when one key links it (or, read in "
         "WHERE alone, through the one table that links both), a column no "
         "table of the query has (b.category_name) is read from the one table a key links that has it when it only "
-        "filters or the key picks one row, and an "
+        "filters or the key picks one row, a name no table has, made of a table of the query and its column "
+        "(course_has_exams), is read as that column (course.has_exams), and an "
         "unqualified column two tables share (course_id) is read from one of them when the query joins them on it; an "
         "output name used in its own SELECT list, WHERE or HAVING is written out as its expression, and an "
         "aggregate in GROUP BY is left out of it; columns read beside an aggregate with no GROUP BY are grouped by "
         "(not with MIN or MAX); the year of a number column named year (EXTRACT(YEAR FROM year)) is the column; a "
         "join on a column compared with itself (ON r.business_id = r.business_id) compares it with the joined table's; "
-        "a WHERE condition that a ratio's numerator counts (and that made the ratio 1) is taken out of the WHERE. "
+        "a WHERE condition that a ratio's numerator counts (and that made the ratio 1) is taken out of the WHERE, "
+        "and a ratio of two counts of the same rows divides by all the table's rows. "
         "A note says so.", bool)
     repair_empty: bool = _setting(
         True, "When a query returns no rows but the question expects some, ask the model once more "

@@ -35,6 +35,8 @@ A column read from a table that lacks it, which no table of the query has (``b.c
 ``business AS b``), is read from the one other table of the schema that has it and one key links to
 ``b`` (``JOIN category ON b.business_id = category.business_id``), when the join leaves the rows the
 query counts as they are: the column only filters (WHERE), or the key picks one row of that table.
+An unqualified name that no table has, made of a table of the query, an underscore and one of its
+columns (``course_has_exams`` with ``course`` joined), is read as that table's column (``course.has_exams``).
 For the same reason an unqualified column that several tables of the query have (``course_id``,
 "ambiguous") is read from one of them when the query joins them on that column. And an output
 name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
@@ -45,13 +47,14 @@ of a number column named year (``EXTRACT(YEAR FROM review.year)``) is the column
 column compared with itself (``ON r.business_id = r.business_id``, always true) compares it with the
 joined table's column of that name; a ratio whose WHERE keeps only the rows its numerator counts
 (``COUNT(CASE WHEN rating > 4.5 THEN 1 END) * 1.0 / COUNT(*) ... WHERE rating > 4.5``, 1 by construction)
-has that condition taken out of the WHERE.
+has that condition taken out of the WHERE; a ratio of two counts of the same rows (``COUNT(*) * 1.0 /
+COUNT(id) FROM restaurant WHERE rating > 4.5``, 1 on every row) divides by all the table's rows.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -196,8 +199,10 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         notes += _plain_years(scope, table_types)
         notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
+        notes += _split_table_prefixes(scope, columns_of, source_columns)
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
         notes += _ungroup_aggregates(scope, columns_of) + _group_bare_columns(scope) + _unfilter_ratios(scope)
+        notes += _total_denominators(scope, by_name)
     if not notes:
         return sql, []
     return tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
@@ -402,6 +407,39 @@ def _missing_tables(scope: "Scope", by_name: dict[str, "Table"], table_types, *,
     return list(found.values())
 
 
+def _split_table_prefixes(scope: "Scope", columns_of: dict[str, set[str] | None],
+                          source_columns: "Callable[[object], set[str] | None]") -> list[str]:
+    """``course_has_exams``, unqualified, which no table of the query (nor of a query around it) has, where
+    ``course`` is a table of the query with a column ``has_exams``: the model wrote ``course.has_exams``
+    with an underscore. Read from there when exactly one table of the query (by alias or name) splits it so."""
+    from sqlglot import exp
+
+    select = scope.expression
+    around = [source_columns(source) for outer in _enclosing(scope) for source in outer.sources.values()]
+    if not isinstance(select, exp.Select) or any(cols is None for cols in around):
+        return []  # a source whose columns are unknown may have the column
+    every = set().union(*around)
+    outputs = {e.alias.lower() for e in select.expressions if isinstance(e, exp.Alias)}
+    notes: list[str] = []
+    for column in scope.columns:
+        name = column.name.lower()
+        if (column.table or name == "*" or name in outputs or name in every or "_" not in name
+                or column.find_ancestor(exp.Select) is not select):
+            continue  # a column of a subquery is that subquery's to read
+        splits = {(alias, name[len(prefix) + 1:])
+                  for alias, source in scope.sources.items()
+                  for prefix in {alias.lower(), *([source.name.lower()] if isinstance(source, exp.Table) else [])}
+                  if name.startswith(prefix + "_") and name[len(prefix) + 1:] in (columns_of.get(alias) or set())}
+        if len(splits) != 1:
+            continue
+        (alias, rest), = splits
+        notes.append(f"column {column.name} read as {alias}.{rest}: no table of its query has a column "
+                     f"{column.name}, and {alias} has {rest}")
+        column.set("this", exp.to_identifier(rest))
+        column.set("table", exp.to_identifier(alias))
+    return notes
+
+
 def _qualify_shared_keys(scope: "Scope", columns_of: dict[str, set[str] | None]) -> list[str]:
     """``course_id`` unqualified, in two tables of the query joined on it: read from the first of them."""
     from sqlglot import exp
@@ -565,6 +603,71 @@ def _unfilter_ratios(scope: "Scope") -> list[str]:
     select.set("where", exp.Where(this=exp.and_(*kept, copy=False)) if kept else None)
     return [f"{text} taken out of WHERE: it kept only the rows the ratio's numerator counts, which made the ratio 1"
             for text in sorted(dropped)]
+
+
+_FRACTIONAL = re.compile(r"float|real|double|numeric|decimal|number", re.IGNORECASE)
+
+
+def _total_denominators(scope: "Scope", by_name: dict[str, "Table"]) -> list[str]:
+    """``CAST(COUNT(*) AS FLOAT) / COUNT(DISTINCT id) FROM restaurant WHERE rating > 4.5`` (or ``... / COUNT(bid)
+    FROM business GROUP BY state``): both sides count the same rows, so the ratio is 1 on every row. A part
+    over a whole was meant: the denominator becomes the count of the table's rows, ``(SELECT COUNT(*) FROM
+    restaurant)``. Only for a query of one table with a WHERE or a GROUP BY (not both: then a total per group
+    may be meant), a fractional division (a cast or a decimal number; an integer one would give 0), and
+    counts of rows: ``COUNT(*)``, or of the table's key (``id``, a key named after the table or its initial:
+    ``bid`` for business), never of another column (``COUNT(phone) / COUNT(*)`` is a real share)."""
+    from sqlglot import exp
+
+    select = scope.expression
+    if not isinstance(select, exp.Select) or select.args.get("joins") or len(scope.sources) != 1:
+        return []
+    sources = _from_order(select)
+    source = sources[0] if sources else None
+    table = by_name.get(source.name.lower()) if isinstance(source, exp.Table) else None
+    if table is None or bool(select.args.get("where")) == bool(select.args.get("group")):
+        return []
+
+    def rows(node: exp.Expression) -> "exp.Count | None":
+        """The one COUNT of ``node`` (under casts, NULLIF and arithmetic with numbers) when it counts rows."""
+        counts = [a for a in node.find_all(exp.AggFunc) if a.find_ancestor(exp.Select) is select]
+        if len(counts) != 1 or not isinstance(counts[0], exp.Count) or isinstance(counts[0].parent, exp.Filter):
+            return None
+        if any(c.find_ancestor(exp.AggFunc) is None for c in node.find_all(exp.Column)):
+            return None
+        argument = counts[0].this
+        argument = argument.expressions[0] if isinstance(argument, exp.Distinct) and len(argument.expressions) == 1 \
+            else argument
+        if isinstance(argument, exp.Star) or (isinstance(argument, exp.Literal) and not argument.is_string):
+            return counts[0]
+        if isinstance(argument, exp.Column) and _is_row_key(table, argument.name, by_name):
+            return counts[0]
+        return None
+
+    notes: list[str] = []
+    for division in list(select.find_all(exp.Div)):
+        if division.find_ancestor(exp.Select) is not select or division.find_ancestor(exp.AggFunc) is not None:
+            continue
+        top, bottom = rows(division.this), rows(division.expression)
+        fractional = any(_FRACTIONAL.search(cast.to.sql()) for cast in division.find_all(exp.Cast)) or any(
+            not number.is_string and "." in number.this for number in division.find_all(exp.Literal))
+        if top is None or bottom is None or not fractional:
+            continue
+        whole = source.copy()
+        whole.set("alias", None)
+        total = exp.Subquery(this=exp.select(exp.Count(this=exp.Star())).from_(whole))
+        notes.append(f"{bottom.sql()} in the ratio's denominator counted the same rows as its numerator (the ratio "
+                     f"was 1): it counts all of {table.name}, {total.sql()}")
+        bottom.replace(total)
+    return notes
+
+
+def _is_row_key(table: "Table", column: str, by_name: dict[str, "Table"]) -> bool:
+    """Whether ``column`` names ``table``'s rows one by one: its key (``id``, see :func:`_identifies`), or, no
+    primary key being declared, the table's initial and ``id`` (``bid`` for business, ``pid`` for publication)."""
+    column = column.lower()
+    if _identifies(table, column, by_name):
+        return True
+    return not table.primary_key and column in ("id", f"{table.name[:1].lower()}id")
 
 
 def _joined_on(scope: "Scope", aliases: list[str], key: str) -> bool:
