@@ -71,3 +71,36 @@ def test_without_an_empty_result_to_fall_back_on_a_failed_repair_still_raises(se
     model = FakeModel(["DELETE FROM products", "DELETE FROM products"])
     with pytest.raises(FirewallError):
         session_factory(model=model, max_repairs=1).ask("Which electronics products do we sell?")
+
+
+def test_a_condition_no_row_can_meet_is_named_in_the_repair(session_factory):
+    both = "SELECT name FROM products WHERE category = 'Electronics' AND category = 'Books'"
+    model = FakeModel([both, FIXED])
+    answer = session_factory(model=model).ask("Which products are electronics or books?")
+    assert answer.status == "ok" and answer.sql == FIXED
+    feedback = model.calls[1][-1]["content"]
+    assert ("category = 'Electronics' AND category = 'Books': no row holds both values; read each from its own "
+            "row (a self-join, or one subquery per value)") in feedback
+    assert feedback.startswith("That query returned no rows") and feedback.endswith("in a ```sql block.")
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT m.a / n.a FROM m, m AS n WHERE m.name = 'x' AND n.name = 'y'", []),  # a self-join: two rows
+    ("SELECT a FROM m WHERE name = 'x' OR name = 'y'", []),  # either
+    ("SELECT a FROM m WHERE name = 'x' AND name = 'x'", []),  # the same value twice
+    ("SELECT a FROM m WHERE name IN ('x', 'y') AND kind = 'z'", []),
+    ("SELECT a FROM m WHERE m.k = 1 AND 2 = m.k AND m.j = 3",
+     ["m.k = 1 AND 2 = m.k: no row holds both values; read each from its own row (a self-join, or one subquery "
+      "per value)"]),
+    ("SELECT a FROM m JOIN n ON n.id = m.id AND n.t = 'p' AND n.t = 'q' WHERE m.x = 1",
+     ["n.t = 'p' AND n.t = 'q': no row holds both values; read each from its own row (a self-join, or one "
+      "subquery per value)"]),
+    ("SELECT a FROM m WHERE m.id IN (SELECT id FROM n WHERE t = 'p' AND t = 'q')",
+     ["t = 'p' AND t = 'q': no row holds both values; read each from its own row (a self-join, or one subquery "
+      "per value)"]),
+    ("SELEC nonsense", []),
+])
+def test_contradictions_are_read_from_the_query_text(sql, expected):
+    from vanna_magic.core.qualify import contradictions
+
+    assert contradictions(sql, "postgres") == expected

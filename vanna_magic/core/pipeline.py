@@ -225,6 +225,7 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 def ask_model(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
     from .prompt import RepairNote
+    from .qualify import contradictions
     from .repair import NO_ROWS, repair_empty
 
     repairs: list[RepairNote] = []
@@ -263,7 +264,8 @@ def ask_model(ctx: AskContext) -> Answer:
             return ctx.answer
         empty = (attempt, ctx.answer.frame)
         attempt.error, attempt.stage = NO_ROWS, "execute"
-        repairs.append(RepairNote(sql=attempt.sql or "", error=NO_ROWS, empty=True))
+        repairs.append(RepairNote(sql=attempt.sql or "", error=NO_ROWS, empty=True,
+                                  hints=tuple(contradictions(attempt.sql or "", ctx.database.dialect))))
 
 
 def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:

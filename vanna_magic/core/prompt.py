@@ -146,6 +146,7 @@ class RepairNote:
     sql: str
     error: str
     empty: bool = False  # the query ran and returned no rows (the model learns nothing else about the data)
+    hints: tuple[str, ...] = ()  # what the query's own text shows no row can meet (an empty result's only clue)
 
 
 @dataclass
@@ -260,7 +261,8 @@ def _messages(question: str, dialect: str, ctx: _Context,
         messages.append({"role": "assistant", "content": f"```sql\n{note.sql.strip()}\n```"})
         if note.empty:
             messages.append({"role": "user", "content": "That query returned no rows, but the question expects some.\n"
-                             "Check its filters and joins (values, their spelling and case, date formats) and answer "
+                             + "".join(f"{hint}\n" for hint in note.hints)
+                             + "Check its filters and joins (values, their spelling and case, date formats) and answer "
                              "with only the corrected SQL in a ```sql block."})
             continue
         messages.append({"role": "user", "content": f"That query failed: {note.error.strip()}\n"

@@ -969,6 +969,49 @@ def type_clashes(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]
 _DIVISION_BY_ZERO = re.compile(r"division by zero|divisor is equal to zero|divide by zero", re.IGNORECASE)
 
 
+def contradictions(sql: str, dialect: str) -> list[str]:
+    """What a repair of an empty result should be told about conditions no row can meet.
+
+    ``WHERE mountain_name = 'Mount Everest' AND mountain_name = 'Dhaulagiri'`` asks one row to hold
+    two values: a small model writes it for "compare A with B". From the query's text alone.
+
+    >>> print(contradictions("SELECT a FROM m WHERE m.name = 'x' AND m.name = 'y'", "sqlite")[0][:60])
+    m.name = 'x' AND m.name = 'y': no row holds both values; rea
+    """
+    from sqlglot import exp
+
+    from .firewall.parsing import sqlglot_dialect
+
+    parsed = _scopes(sql, dialect)
+    if parsed is None:
+        return []
+    _, scopes = parsed
+    lines: list[str] = []
+    for scope in scopes:
+        select = scope.expression
+        if not isinstance(select, exp.Select):
+            continue
+        conditions = [select.args.get("where"), *(join.args.get("on") for join in select.args.get("joins") or [])]
+        for condition in (c for c in conditions if c is not None):
+            node = condition.this if isinstance(condition, exp.Where) else condition
+            conjuncts = list(node.flatten()) if isinstance(node, exp.And) else [node]
+            values: dict[str, list[exp.Expression]] = {}
+            for conjunct in conjuncts:
+                if not isinstance(conjunct, exp.EQ):
+                    continue
+                column, literal = conjunct.this, conjunct.expression
+                if isinstance(column, exp.Literal):
+                    column, literal = literal, column
+                if isinstance(column, exp.Column) and isinstance(literal, exp.Literal):
+                    values.setdefault(column.sql(dialect=sqlglot_dialect(dialect)).lower(), []).append(conjunct)
+            for equalities in values.values():
+                if len({e.sql() for e in equalities}) > 1:
+                    written = " AND ".join(e.sql(dialect=sqlglot_dialect(dialect)) for e in equalities)
+                    lines.append(f"{written}: no row holds both values; read each from its own row (a self-join, "
+                                 "or one subquery per value)")
+    return lines
+
+
 def zero_divisors(sql: str, dialect: str, error: str) -> list[str]:
     """What a repair should be told when the database refused to divide by zero: the divisors to guard.
 
