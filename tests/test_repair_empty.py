@@ -88,6 +88,8 @@ def test_a_condition_no_row_can_meet_is_named_in_the_repair(session_factory):
     ("SELECT m.a / n.a FROM m, m AS n WHERE m.name = 'x' AND n.name = 'y'", []),  # a self-join: two rows
     ("SELECT a FROM m WHERE name = 'x' OR name = 'y'", []),  # either
     ("SELECT a FROM m WHERE name = 'x' AND name = 'x'", []),  # the same value twice
+    ("SELECT a FROM m WHERE m.k = 1 AND 1 = m.k", []),  # the same value, written from both sides
+    ("SELECT a FROM m WHERE m.k = '1' AND m.k = 1", []),  # one value, as text and as a number
     ("SELECT a FROM m WHERE name IN ('x', 'y') AND kind = 'z'", []),
     ("SELECT a FROM m WHERE m.k = 1 AND 2 = m.k AND m.j = 3",
      ["m.k = 1 AND 2 = m.k: no row holds both values; read each from its own row (a self-join, or one subquery "

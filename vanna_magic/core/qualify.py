@@ -662,8 +662,8 @@ def _total_denominators(scope: "Scope", by_name: dict[str, "Table"]) -> list[str
 
 
 def _is_row_key(table: "Table", column: str, by_name: dict[str, "Table"]) -> bool:
-    """Whether ``column`` names ``table``'s rows one by one: its key (``id``, see :func:`_identifies`), or, no
-    primary key being declared, the table's initial and ``id`` (``bid`` for business, ``pid`` for publication)."""
+    """Whether ``column`` names ``table``'s rows one by one: its key (see :func:`_identifies`), or, no primary
+    key being declared, ``id`` or the table's initial and ``id`` (``bid`` for business, ``pid`` for publication)."""
     column = column.lower()
     if _identifies(table, column, by_name):
         return True
@@ -986,6 +986,7 @@ def contradictions(sql: str, dialect: str) -> list[str]:
     if parsed is None:
         return []
     _, scopes = parsed
+    write = sqlglot_dialect(dialect)
     lines: list[str] = []
     for scope in scopes:
         select = scope.expression
@@ -995,7 +996,7 @@ def contradictions(sql: str, dialect: str) -> list[str]:
         for condition in (c for c in conditions if c is not None):
             node = condition.this if isinstance(condition, exp.Where) else condition
             conjuncts = list(node.flatten()) if isinstance(node, exp.And) else [node]
-            values: dict[str, list[exp.Expression]] = {}
+            equalities: dict[str, list[tuple[str, exp.Expression]]] = {}  # column -> (value, conjunct)
             for conjunct in conjuncts:
                 if not isinstance(conjunct, exp.EQ):
                     continue
@@ -1003,10 +1004,10 @@ def contradictions(sql: str, dialect: str) -> list[str]:
                 if isinstance(column, exp.Literal):
                     column, literal = literal, column
                 if isinstance(column, exp.Column) and isinstance(literal, exp.Literal):
-                    values.setdefault(column.sql(dialect=sqlglot_dialect(dialect)).lower(), []).append(conjunct)
-            for equalities in values.values():
-                if len({e.sql() for e in equalities}) > 1:
-                    written = " AND ".join(e.sql(dialect=sqlglot_dialect(dialect)) for e in equalities)
+                    equalities.setdefault(column.sql(dialect=write).lower(), []).append((literal.this, conjunct))
+            for pairs in equalities.values():
+                if len({value for value, _ in pairs}) > 1:  # the values, however written ('1' = 1 is one value)
+                    written = " AND ".join(conjunct.sql(dialect=write) for _, conjunct in pairs)
                     lines.append(f"{written}: no row holds both values; read each from its own row (a self-join, "
                                  "or one subquery per value)")
     return lines
