@@ -4,7 +4,7 @@ import pytest
 
 from tests.fakes import FakeModel
 from vanna_magic.core.errors import FirewallError
-from vanna_magic.core.repair import NO_ROWS, expects_rows
+from vanna_magic.core.repair import NO_ROWS, ONLY_NULLS, expects_rows
 
 EMPTY = "SELECT name FROM products WHERE category = 'electronics'"  # the stored spelling is 'Electronics'
 FIXED = "SELECT name FROM products WHERE category = 'Electronics'"
@@ -106,3 +106,78 @@ def test_contradictions_are_read_from_the_query_text(sql, expected):
     from vanna_magic.core.qualify import contradictions
 
     assert contradictions(sql, "postgres") == expected
+
+
+PLACEHOLDER_HINT = ("is a placeholder, not a value: filter on the value the question names, or leave the filter out "
+                    "when it names none")
+
+
+@pytest.mark.parametrize("sql, question, expected", [
+    ("SELECT AVG(rating) FROM business WHERE city ILIKE '%your_city%' AND state = 'YOUR_STATE'",
+     "What is the average rating of businesses?", ["'%your_city%'", "'YOUR_STATE'"]),
+    ("SELECT a FROM t WHERE name = '<customer name>'", "Orders of a customer", ["'<customer name>'"]),
+    ("SELECT a FROM t WHERE name = '{city}' OR code = 'XXX'", "Orders by city", ["'{city}'", "'XXX'"]),
+    ("SELECT a FROM t WHERE x = 'placeholder' AND y = 'value here'", "Orders", ["'placeholder'", "'value here'"]),
+    ("SELECT a FROM t WHERE name = 'your_city' AND other = 'your_city'", "Orders", ["'your_city'"]),  # once
+    ("SELECT a FROM t WHERE city IN (SELECT c FROM u WHERE s = 'my_state')", "Cities", ["'my_state'"]),
+    # values, not placeholders
+    ("SELECT a FROM t WHERE song = 'Your Song'", "Who sang Your Song?", []),  # the question names it
+    ("SELECT a FROM t WHERE genre = 'Mystery' AND s = 'Somerset' AND c = 'Enterprise'", "Mystery books", []),
+    ("SELECT a FROM t WHERE code LIKE '%[0-9]%' AND y = 'XX'", "Codes with digits", []),
+    ("SELECT a FROM t WHERE n = 3", "Threes", []),
+    ("SELEC nonsense", "Anything", []),
+])
+def test_placeholders_are_read_from_the_query_text(sql, question, expected):
+    from vanna_magic.core.qualify import placeholders
+
+    assert placeholders(sql, "postgres", question) == [f"{literal} {PLACEHOLDER_HINT}" for literal in expected]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_placeholders_are_found_in_every_dialect(dialect):
+    from vanna_magic.core.qualify import placeholders
+
+    found = placeholders("SELECT a FROM t WHERE t.city LIKE '%your_city%'", dialect, "average per city")
+    assert found == [f"'%your_city%' {PLACEHOLDER_HINT}"]
+
+
+def test_a_placeholder_is_named_in_the_repair_of_its_empty_result(session_factory):
+    guessed = "SELECT name FROM products WHERE category = 'YOUR_CATEGORY'"
+    model = FakeModel([guessed, FIXED])
+    answer = session_factory(model=model).ask("Which electronics products do we sell?")
+    assert answer.status == "ok" and answer.sql == FIXED and answer.repairs == 1
+    feedback = model.calls[1][-1]["content"]
+    assert f"'YOUR_CATEGORY' {PLACEHOLDER_HINT}" in feedback
+    assert feedback.startswith("That query returned no rows") and feedback.endswith("in a ```sql block.")
+
+
+AVG_EMPTY = "SELECT AVG(unit_price) AS average FROM products WHERE category = 'electronics'"  # one row: NULL
+AVG_FIXED = "SELECT AVG(unit_price) AS average FROM products WHERE category = 'Electronics'"
+
+
+def test_an_aggregate_over_no_rows_is_repaired_like_an_empty_result(session_factory):
+    model = FakeModel([AVG_EMPTY, AVG_FIXED])
+    answer = session_factory(model=model).ask("What is the average price of electronics products?")
+    assert answer.status == "ok" and answer.sql == AVG_FIXED and answer.df["average"].notna().all()
+    assert [a.error for a in answer.attempts] == [ONLY_NULLS, None] and answer.repairs == 1
+    feedback = model.calls[1][-1]["content"]
+    assert feedback.startswith("That query returned only NULLs (nothing matched its filters), but the question "
+                               "expects values.\n")
+
+
+def test_when_the_repair_of_only_nulls_fails_the_null_result_stands(session_factory):
+    model = FakeModel([AVG_EMPTY, "DELETE FROM products"])
+    answer = session_factory(model=model, max_repairs=1).ask("What is the average price of electronics products?")
+    assert answer.status == "ok" and answer.sql == AVG_EMPTY and len(answer.df) == 1
+    assert [a.rule for a in answer.attempts] == [None, "read_only"]
+    assert answer.df["average"].isna().all() and answer.notes[-1].startswith(ONLY_NULLS + " and its repairs failed")
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT COUNT(*) AS n FROM products WHERE category = 'electronics'",  # 0 is an answer
+    "SELECT name, NULL AS note FROM products WHERE category = 'Electronics'",  # some values are not NULL
+])
+def test_results_holding_a_value_are_not_repaired(session_factory, sql):
+    model = FakeModel([sql])  # a second call would fail the test
+    answer = session_factory(model=model).ask("What is the total of electronics products?")
+    assert answer.status == "ok" and len(answer.df) >= 1 and len(model.calls) == 1

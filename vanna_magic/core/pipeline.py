@@ -225,8 +225,8 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 def ask_model(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
     from .prompt import RepairNote
-    from .qualify import contradictions
-    from .repair import NO_ROWS, repair_empty
+    from .qualify import contradictions, placeholders
+    from .repair import repair_empty
 
     repairs: list[RepairNote] = []
     empty: "tuple[Attempt, object] | None" = None  # the last run without rows: the answer if repairs run out
@@ -260,12 +260,14 @@ def ask_model(ctx: AskContext) -> Answer:
         except VannaError as exc:
             _fail(ctx, attempt, exc)
             raise
-        if not repair_empty(ctx, repairs):
+        reason = repair_empty(ctx, repairs)
+        if reason is None:
             return ctx.answer
         empty = (attempt, ctx.answer.frame)
-        attempt.error, attempt.stage = NO_ROWS, "execute"
-        repairs.append(RepairNote(sql=attempt.sql or "", error=NO_ROWS, empty=True,
-                                  hints=tuple(contradictions(attempt.sql or "", ctx.database.dialect))))
+        attempt.error, attempt.stage = reason, "execute"
+        sql, dialect = attempt.sql or "", ctx.database.dialect
+        repairs.append(RepairNote(sql=sql, error=reason, empty=True,
+                                  hints=(*contradictions(sql, dialect), *placeholders(sql, dialect, ctx.question))))
 
 
 def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
@@ -291,7 +293,7 @@ def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
     answer = ctx.answer
     answer.sql, answer.executed_sql, answer.frame = attempt.sql, attempt.executed_sql, frame
     answer.status, answer.error = "ok", None
-    answer.notes.append("the query returned no rows and its repairs failed; the answer is that query's empty result")
+    answer.notes.append(f"{attempt.error} and its repairs failed; the answer is that query's result")
     return answer
 
 

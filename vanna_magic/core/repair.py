@@ -1,15 +1,22 @@
 """When a query that ran is still worth repairing: an empty result to a question that expects rows.
 
+An empty result is no rows at all, or rows of nothing but NULLs: an aggregate over no rows
+(``SELECT AVG(rating) ... WHERE city = 'san francisco'`` when the city is stored
+'San Francisco') returns one row holding NULL.
+
 The rule: an empty result goes back to the model (within ``max_repairs``, with the
 setting ``repair_empty`` on) unless the question may rightly have no rows — a yes/no
 question ("Is there...", "Does...", "Are any...") or one that counts ("How many...",
 "the number of...", "count..."), or one asking whether anything exists ("any", "whether",
-"exist"). The model is told only that the query returned no rows, never any data.
+"exist"). The model is told only that the query returned no rows (or only NULLs), never any data.
 
 >>> expects_rows("Which papers about Machine Learning were published in 2015?")
 True
 >>> expects_rows("Are there any orders from Oceania?"), expects_rows("How many orders were cancelled?")
 (False, False)
+>>> import pandas as pd
+>>> no_answer(pd.DataFrame({"avg": [None]})), no_answer(pd.DataFrame({"n": [0]}))
+('the query returned only NULLs (nothing matched its filters)', None)
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ if TYPE_CHECKING:
     from .prompt import RepairNote
 
 NO_ROWS = "the query returned no rows"
+ONLY_NULLS = "the query returned only NULLs (nothing matched its filters)"
 
 _YES_NO = frozenset("is are was were am does do did has have had can could will would should shall may might".split())
 _MAY_BE_EMPTY = re.compile(
@@ -38,8 +46,20 @@ def expects_rows(question: str) -> bool:
     return _MAY_BE_EMPTY.search(text) is None
 
 
-def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"]) -> bool:
-    """Whether the answer just run returned no rows that the question expects, with repairs left to spend."""
-    frame = ctx.answer.frame
-    return (ctx.settings.repair_empty and ctx.run and frame is not None and len(frame) == 0
-            and len(repairs) < ctx.settings.max_repairs and expects_rows(ctx.question))
+def no_answer(frame: object) -> str | None:
+    """:data:`NO_ROWS` or :data:`ONLY_NULLS` when ``frame`` answers nothing; None when it holds a value."""
+    if frame is None:
+        return None
+    if len(frame) == 0:  # type: ignore[arg-type]
+        return NO_ROWS
+    if len(frame.columns) and bool(frame.isna().all().all()):  # type: ignore[attr-defined]
+        return ONLY_NULLS
+    return None
+
+
+def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"]) -> str | None:
+    """Why the answer just run is empty (:func:`no_answer`) when the question expects rows and repairs are left."""
+    if not (ctx.settings.repair_empty and ctx.run and len(repairs) < ctx.settings.max_repairs
+            and expects_rows(ctx.question)):
+        return None
+    return no_answer(ctx.answer.frame)
