@@ -4,7 +4,7 @@ import pytest
 
 from tests.fakes import FakeModel
 from vanna_magic.core.errors import FirewallError
-from vanna_magic.core.repair import NO_ROWS, ONLY_NULLS, expects_rows
+from vanna_magic.core.repair import NO_ROWS, ONLY_NULLS, PLACEHOLDER, expects_rows
 
 EMPTY = "SELECT name FROM products WHERE category = 'electronics'"  # the stored spelling is 'Electronics'
 FIXED = "SELECT name FROM products WHERE category = 'Electronics'"
@@ -181,3 +181,34 @@ def test_results_holding_a_value_are_not_repaired(session_factory, sql):
     model = FakeModel([sql])  # a second call would fail the test
     answer = session_factory(model=model).ask("What is the total of electronics products?")
     assert answer.status == "ok" and len(answer.df) >= 1 and len(model.calls) == 1
+
+
+GUESSED_WITH_ROWS = "SELECT name FROM products WHERE category = 'YOUR_CATEGORY' OR active = 1"
+
+
+def test_a_placeholder_filter_is_repaired_even_when_the_query_returns_rows(session_factory):
+    model = FakeModel([GUESSED_WITH_ROWS, FIXED])
+    answer = session_factory(model=model).ask("How many electronics products do we sell?")  # may be empty: no matter
+    assert answer.status == "ok" and answer.sql == FIXED and answer.repairs == 1
+    assert [a.error for a in answer.attempts] == [PLACEHOLDER, None]
+    feedback = model.calls[1][-1]["content"]
+    assert feedback.startswith(f"That query filters on a placeholder, not a value.\n'YOUR_CATEGORY' {PLACEHOLDER_HINT}")
+
+
+def test_a_placeholder_repair_that_fails_keeps_the_result_and_the_setting_turns_it_off(session_factory):
+    model = FakeModel([GUESSED_WITH_ROWS, "DELETE FROM products"])
+    answer = session_factory(model=model, max_repairs=1).ask("Which electronics products do we sell?")
+    assert answer.status == "ok" and answer.sql == GUESSED_WITH_ROWS and len(answer.df) > 0
+    assert answer.notes[-1].startswith(PLACEHOLDER + " and its repairs failed")
+    model = FakeModel([GUESSED_WITH_ROWS])  # a second call would fail the test
+    answer = session_factory(model=model, repair_empty=False).ask("Which electronics products do we sell?")
+    assert answer.sql == GUESSED_WITH_ROWS and len(model.calls) == 1
+
+
+def test_a_failed_query_with_a_placeholder_hears_of_both(session_factory):
+    broken = "SELECT name FROM products WHERE category = 'YOUR_CATEGORY' AND colour = 'red'"
+    model = FakeModel([broken, FIXED])
+    answer = session_factory(model=model).ask("Which electronics products do we sell?")
+    assert answer.sql == FIXED
+    feedback = model.calls[1][-1]["content"]
+    assert feedback.startswith("That query failed: ") and f"'YOUR_CATEGORY' {PLACEHOLDER_HINT}" in feedback

@@ -111,8 +111,9 @@ class Settings:
         "and a ratio of two counts of the same rows divides by all the table's rows. "
         "A note says so.", bool)
     repair_empty: bool = _setting(
-        True, "When a query returns no rows (or only NULLs) but the question expects some, ask the model once "
-        "more (within max_repairs), telling it only that the query returned no rows (or only NULLs).", bool)
+        True, "When a query returns no rows (or only NULLs) but the question expects some, or filters on a "
+        "placeholder such as 'YOUR_STATE', ask the model once more (within max_repairs), telling it only that "
+        "(never any data).", bool)
     candidates: int = _setting(
         1, "Queries generated per question (1 to 10). Above 1, each is checked and run, and the result most "
         "candidates agree on wins (self-consistency); costs that many model calls. Needs temperature above 0.",

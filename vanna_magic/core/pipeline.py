@@ -260,14 +260,15 @@ def ask_model(ctx: AskContext) -> Answer:
         except VannaError as exc:
             _fail(ctx, attempt, exc)
             raise
-        reason = repair_empty(ctx, repairs)
+        sql, dialect = attempt.sql or "", ctx.database.dialect
+        guessed = placeholders(sql, dialect, ctx.question)
+        reason = repair_empty(ctx, repairs, placeholders=bool(guessed))
         if reason is None:
             return ctx.answer
         empty = (attempt, ctx.answer.frame)
         attempt.error, attempt.stage = reason, "execute"
-        sql, dialect = attempt.sql or "", ctx.database.dialect
         repairs.append(RepairNote(sql=sql, error=reason, empty=True,
-                                  hints=(*contradictions(sql, dialect), *placeholders(sql, dialect, ctx.question))))
+                                  hints=(*contradictions(sql, dialect), *guessed)))
 
 
 def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
@@ -279,12 +280,13 @@ def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     """
     if not isinstance(exc, ExecutionError) or not attempt.sql:
         return exc.message
-    from .qualify import type_clashes, undefined_aliases, unknown_columns, zero_divisors
+    from .qualify import placeholders, type_clashes, undefined_aliases, unknown_columns, zero_divisors
 
     dialect, tables = ctx.database.dialect, visible_tables(ctx)
     return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect, tables),
                       *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables),
-                      *zero_divisors(attempt.sql, dialect, exc.message)])
+                      *zero_divisors(attempt.sql, dialect, exc.message),
+                      *placeholders(attempt.sql, dialect, ctx.question)])
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:

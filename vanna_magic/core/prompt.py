@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .llm import QUESTION_HEADING
-from .repair import ONLY_NULLS
+from .repair import ONLY_NULLS, PLACEHOLDER
 from .tokens import count_tokens, truncate_tokens
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class RepairNote:
 
     sql: str
     error: str
-    empty: bool = False  # the query ran and returned no rows, or only NULLs (``error`` says which)
+    empty: bool = False  # the query ran: no rows, only NULLs or a placeholder filter (``error`` says which)
     hints: tuple[str, ...] = ()  # what the query's own text shows no row can meet (an empty result's only clue)
 
 
@@ -261,9 +261,11 @@ def _messages(question: str, dialect: str, ctx: _Context,
     for note in repairs:
         messages.append({"role": "assistant", "content": f"```sql\n{note.sql.strip()}\n```"})
         if note.empty:
-            said = ("only NULLs (nothing matched its filters), but the question expects values"
-                    if note.error == ONLY_NULLS else "no rows, but the question expects some")
-            messages.append({"role": "user", "content": f"That query returned {said}.\n"
+            said = {ONLY_NULLS: "That query returned only NULLs (nothing matched its filters), but the question "
+                                "expects values.",
+                    PLACEHOLDER: "That query filters on a placeholder, not a value."}.get(
+                        note.error, "That query returned no rows, but the question expects some.")
+            messages.append({"role": "user", "content": f"{said}\n"
                              + "".join(f"{hint}\n" for hint in note.hints)
                              + "Check its filters and joins (values, their spelling and case, date formats) and answer "
                              "with only the corrected SQL in a ```sql block."})

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 NO_ROWS = "the query returned no rows"
 ONLY_NULLS = "the query returned only NULLs (nothing matched its filters)"
+PLACEHOLDER = "the query filters on a placeholder, not a value"
 
 _YES_NO = frozenset("is are was were am does do did has have had can could will would should shall may might".split())
 _MAY_BE_EMPTY = re.compile(
@@ -57,9 +58,13 @@ def no_answer(frame: object) -> str | None:
     return None
 
 
-def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"]) -> str | None:
-    """Why the answer just run is empty (:func:`no_answer`) when the question expects rows and repairs are left."""
-    if not (ctx.settings.repair_empty and ctx.run and len(repairs) < ctx.settings.max_repairs
-            and expects_rows(ctx.question)):
+def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"], *, placeholders: bool = False) -> str | None:
+    """Why the answer just run is worth a repair, when repairs are left: None when it stands.
+
+    :func:`no_answer` when the question expects rows; :data:`PLACEHOLDER` when the query filters on
+    a placeholder (``placeholders``), whatever it returned: no stored value is named 'YOUR_STATE'.
+    """
+    if not (ctx.settings.repair_empty and ctx.run and len(repairs) < ctx.settings.max_repairs):
         return None
-    return no_answer(ctx.answer.frame)
+    empty = no_answer(ctx.answer.frame) if expects_rows(ctx.question) else None
+    return empty or (PLACEHOLDER if placeholders else None)
