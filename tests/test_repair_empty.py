@@ -125,6 +125,9 @@ PLACEHOLDER_HINT = ("is a placeholder, not a value: filter on the value the ques
     ("SELECT a FROM t WHERE genre = 'Mystery' AND s = 'Somerset' AND c = 'Enterprise'", "Mystery books", []),
     ("SELECT a FROM t WHERE code LIKE '%[0-9]%' AND y = 'XX'", "Codes with digits", []),
     ("SELECT a FROM t WHERE n = 3", "Threes", []),
+    ("SELECT 'XXX' AS label, a FROM t WHERE n = 3", "Labels", []),  # shown, not filtered on
+    ("SELECT a FROM t JOIN u ON u.id = t.id AND u.c = 'your_city' GROUP BY a HAVING MAX(b) <> '<none>'", "A",
+     ["'your_city'", "'<none>'"]),
     ("SELEC nonsense", "Anything", []),
 ])
 def test_placeholders_are_read_from_the_query_text(sql, question, expected):

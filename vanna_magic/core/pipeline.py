@@ -229,7 +229,7 @@ def ask_model(ctx: AskContext) -> Answer:
     from .repair import repair_empty
 
     repairs: list[RepairNote] = []
-    empty: "tuple[Attempt, object] | None" = None  # the last run without rows: the answer if repairs run out
+    empty: "tuple[Attempt, object] | None" = None  # the last run sent back: the answer if repairs run out
     while True:
         prompt = build_prompt(ctx, repairs)
         attempt = Attempt(sql=None)
@@ -290,7 +290,7 @@ def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
 
 
 def _keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
-    """Repairs of an empty result that all failed: the empty result stands (it ran, and may be right)."""
+    """Repairs of a result that ran (empty, or filtered on a placeholder) that all failed: that result stands."""
     attempt, frame = empty
     answer = ctx.answer
     answer.sql, answer.executed_sql, answer.frame = attempt.sql, attempt.executed_sql, frame

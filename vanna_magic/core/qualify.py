@@ -1022,7 +1022,7 @@ _PLACEHOLDER = re.compile(
 
 
 def placeholders(sql: str, dialect: str, question: str = "") -> list[str]:
-    """What a repair of an empty result should be told about filters on placeholders, not values.
+    """What a repair should be told about filters on placeholders, not values (in WHERE, ON, HAVING).
 
     A small model given an instruction ("filter the city with ILIKE") but no city writes
     ``city ILIKE '%your_city%'`` or ``state = 'YOUR_STATE'``: no row holds such a value. A
@@ -1038,8 +1038,9 @@ def placeholders(sql: str, dialect: str, question: str = "") -> list[str]:
         return []
     asked = " ".join(_WORDS.findall(question.lower()))
     lines: list[str] = []
-    for literal in parsed[0].find_all(exp.Literal):
-        text = literal.this if literal.is_string else ""
+    for literal in parsed[0].find_all(exp.Literal, bfs=False):  # in the order they are written
+        clause = literal.find_ancestor(exp.Where, exp.Having, exp.Join, exp.Select)
+        text = literal.this if literal.is_string and not isinstance(clause, exp.Select) else ""
         core = text.strip().strip("%").strip()
         if not core or not _PLACEHOLDER.fullmatch(core):
             continue
