@@ -1033,6 +1033,8 @@ def placeholders(sql: str, dialect: str, question: str = "") -> list[str]:
     """
     from sqlglot import exp
 
+    if not _PLACEHOLDER.search(sql or ""):  # the usual case, checked on every answer: no parse needed
+        return []
     parsed = _scopes(sql, dialect)
     if parsed is None:
         return []
