@@ -323,3 +323,30 @@ def test_set_changes_the_product_settings_of_our_conditions_only(tmp_path):
     assert summary["options"]["settings"] == {"max_repairs": "0"}
     overall = {row["condition"]: row for row in summary["breakdowns"]["overall"]}
     assert overall["zero_shot"]["repairs"] == 0  # without --set, the failing answers are repaired
+
+
+def test_self_consistency_samples_are_recorded_one_by_one_and_replayed_in_order(tmp_path):
+    question = "List the customer names ordered alphabetically."
+    asked: dict[str, int] = {}
+
+    def answer(messages: list[dict]) -> str:  # a sampling model: the first candidate of each prompt is wrong
+        key = json.dumps(messages, sort_keys=True)
+        asked[key] = asked.get(key, 0) + 1
+        limit = " LIMIT 1" if asked[key] == 1 else ""
+        return f"```sql\nSELECT name FROM customers ORDER BY name{limit}\n```"
+
+    model = FakeModel(answer, name="fake/model")
+    settings = {"candidates": "3", "temperature": "0.7"}
+    ask = dict(conditions=("baseline", "zero_shot"), limit=2, settings=settings)
+    run(options(tmp_path, **ask), model=model, echo=lambda _: None)
+    first = {(r["condition"], r["question"]): r for r in results(tmp_path / "out")}
+    assert first[("baseline", question)]["status"] == "wrong"  # the baseline asks once (at temperature 0)
+    assert first[("zero_shot", question)]["status"] == "correct"  # two candidates of three agree
+    responses = (tmp_path / "out" / "responses.jsonl").read_text(encoding="utf-8").splitlines()
+    keys = [json.loads(line)["key"] for line in responses]
+    assert len(keys) == len(set(keys)) == len(model.calls)  # every sample under its own key
+
+    summary = run(options(tmp_path, offline=True, rescore=True, **ask), echo=lambda _: None)
+    assert summary["model_calls"]["live_calls"] == 0 and summary["model_calls"]["failures"] == 0
+    again = {(r["condition"], r["question"]): r["status"] for r in results(tmp_path / "out")}
+    assert again == {key: record["status"] for key, record in first.items()}

@@ -205,6 +205,21 @@ def test_replay_key_is_canonical():
     assert replay_key("a/m", MESSAGES) != replay_key("b/m", MESSAGES)
     assert replay_key("a/m", MESSAGES) != replay_key("a/m", MESSAGES[:1])
     assert len(replay_key("a/m", MESSAGES)) == 64
+    assert replay_key("a/m", MESSAGES, 0) == replay_key("a/m", MESSAGES)
+    assert len({replay_key("a/m", MESSAGES, n) for n in range(3)}) == 3  # samples of one prompt: one key each
+
+
+def test_samples_of_one_prompt_are_recorded_and_replayed_separately(tmp_path):
+    path = tmp_path / "replay.jsonl"
+    fake = FakeModel(["```sql\nSELECT 1\n```", "```sql\nSELECT 2\n```"], name="a/m")
+    recorder = ReplayModel(path, model_name="a/m", inner=fake, mode="record")
+    recorder.complete(MESSAGES)
+    recorder.complete(MESSAGES, sample=1)
+    replay = ReplayModel(path, model_name="a/m", inner=None)
+    assert [replay.complete(MESSAGES, sample=n).text for n in (0, 1)] == ["```sql\nSELECT 1\n```",
+                                                                        "```sql\nSELECT 2\n```"]
+    with pytest.raises(errors.ReplayMissError):
+        replay.complete(MESSAGES, sample=2)
 
 
 def test_record_then_replay_round_trip(tmp_path):

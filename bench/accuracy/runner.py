@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .conditions import CONDITIONS, open_condition
+from .conditions import CONDITIONS, open_condition, product_settings
 from .databases import DEFAULT_SERVER, postgres_url, sqlite_url
 from .datasets import BenchError, Question, load_dataset, select
 from .models import CachedModel, live_model
@@ -84,6 +84,15 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
     live = model if model is not None else None if options.offline else live_model(
         options.model, api_base=options.api_base, timeout=options.model_timeout, retries=options.model_retries)
     cached = CachedModel(out / "responses.jsonl", options.model, live)
+    # The baseline is the plain prompt at temperature 0; ours use the product's temperature, and
+    # above 0 (self-consistency) every candidate is a sample of its own.
+    temperature = product_settings(options.settings).temperature
+    sampled = cached
+    if temperature > 0:
+        sampled_live = model if model is not None else None if options.offline else live_model(
+            options.model, api_base=options.api_base, timeout=options.model_timeout,
+            retries=options.model_retries, temperature=temperature)
+        sampled = CachedModel(out / "responses.jsonl", options.model, sampled_live, samples=True)
     cache_dir = Path(options.cache_dir).expanduser() if options.cache_dir else out / "databases"
     selected: list[Record] = []
     down = 0
@@ -102,16 +111,18 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                 todo = [q for q in asked if _key(condition, dialect, q) not in done
                         or done[_key(condition, dialect, q)].retry]
                 if todo:
+                    condition_model = cached if condition == "baseline" else sampled
                     runner = open_condition(condition, url=url, dialect=dialect, files=files, questions=everyone,
-                                            work=out / "work", model=cached, timeout=options.timeout,
+                                            work=out / "work", model=condition_model, timeout=options.timeout,
                                             max_rows=options.max_rows, settings=options.settings)
                     try:
                         for q in todo:
-                            before = cached.failures
-                            cached.prompts.clear()
+                            before = condition_model.failures
+                            condition_model.new_question()
                             record = evaluate(runner, q, condition, dialect, golds, options.model)
-                            record.first_prompt_tokens = cached.prompts[0] if cached.prompts else 0
-                            record.retry = cached.failures > before and record.status in ("error", "rejected")
+                            prompts = condition_model.prompts
+                            record.first_prompt_tokens = prompts[0] if prompts else 0
+                            record.retry = condition_model.failures > before and record.status in ("error", "rejected")
                             _append(results, record)
                             done[record.key] = record
                             echo(f"{condition:<9} {dialect:<8} {q.id:<16} {record.status:<10} {record.reason[:90]}")
@@ -125,7 +136,9 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                         golds.close()
                 selected += [done[_key(condition, dialect, q)] for q in asked]
     summary = summarize(selected, options=_describe(options, dataset.layout), model_stats={
-        "live_calls": cached.live_calls, "replayed": cached.replayed, "failures": cached.failures})
+        "live_calls": cached.live_calls + (sampled.live_calls if sampled is not cached else 0),
+        "replayed": cached.replayed + (sampled.replayed if sampled is not cached else 0),
+        "failures": cached.failures + (sampled.failures if sampled is not cached else 0)})
     echo(write_report(summary, out))
     return summary
 

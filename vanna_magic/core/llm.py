@@ -235,10 +235,16 @@ def retry_after(exc: BaseException | None) -> float | None:
     return None
 
 
-def replay_key(model_name: str, messages: list[dict]) -> str:
-    """SHA-256 of the model name and the canonical JSON of ``messages``."""
-    canonical = json.dumps({"model": model_name, "messages": messages}, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+def replay_key(model_name: str, messages: list[dict], sample: int = 0) -> str:
+    """SHA-256 of the model name and the canonical JSON of ``messages``.
+
+    ``sample``: which sample of the same prompt (self-consistency asks one prompt several times at a
+    temperature above 0); each is recorded under its own key. The first (0) has the plain key.
+    """
+    content: dict = {"model": model_name, "messages": messages}
+    if sample:
+        content["sample"] = sample
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -290,12 +296,15 @@ class ReplayModel:
     def __repr__(self) -> str:
         return f"ReplayModel({str(self.path)!r}, model_name={self.name!r}, mode={self.mode!r})"
 
-    def complete(self, messages: list[dict]) -> Completion:
-        """Return the recorded answer (replay) or the inner model's answer, recorded (record)."""
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
+        """Return the recorded answer (replay) or the inner model's answer, recorded (record).
+
+        ``sample``: the n-th sample of this prompt, recorded under its own key (see :func:`replay_key`).
+        """
         if self.mode == "record":
-            return self._record(messages)
+            return self._record(messages, sample)
         start = self._clock()
-        record = self.records().get(replay_key(self.name, messages))
+        record = self.records().get(replay_key(self.name, messages, sample))
         if record is None:
             raise self._miss(messages)
         return Completion(text=record["response"], model=str(record.get("model") or self.name),
@@ -325,11 +334,11 @@ class ReplayModel:
                  "(with its API key), then rerun the cell/notebook.",
             path=str(self.path))
 
-    def _record(self, messages: list[dict]) -> Completion:
+    def _record(self, messages: list[dict], sample: int = 0) -> Completion:
         assert self.inner is not None
         completion = self.inner.complete(messages)
         record = {
-            "key": replay_key(self.name, messages), "model": self.name, "question": question_of(messages),
+            "key": replay_key(self.name, messages, sample), "model": self.name, "question": question_of(messages),
             "response": completion.text, "prompt_tokens": completion.prompt_tokens,
             "completion_tokens": completion.completion_tokens,
             "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
