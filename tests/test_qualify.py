@@ -425,11 +425,11 @@ def test_the_repair_is_told_how_a_named_table_joins():
     sql = "SELECT keyphrase.keyphrasename FROM keyphrase WHERE journal.journalname = 'x'"
     assert undefined_aliases(sql, "postgres", SCHOLAR)[0].endswith("join the table it stands for")
     # a column the named table lacks: its real columns too (no rule joins it: the name is not there)
-    sql = "SELECT paper.title FROM paper WHERE journal.name = 'x'"
+    sql = "SELECT paper.title FROM paper WHERE journal.title = 'x'"
     assert requalify(sql, "postgres", SCHOLAR) == (sql, [])
     assert undefined_aliases(sql, "postgres", SCHOLAR) == [
-        "journal (in journal.name) names no table of the query's FROM or JOIN clauses: join journal: "
-        "JOIN journal ON paper.journalid = journal.journalid; journal has no column name: its columns are "
+        "journal (in journal.title) names no table of the query's FROM or JOIN clauses: join journal: "
+        "JOIN journal ON paper.journalid = journal.journalid; journal has no column title: its columns are "
         "journalid, journalname"]
 
 
@@ -902,3 +902,71 @@ def test_the_pipeline_divides_a_count_by_all_rows_and_says_so(session_factory, t
         "What is the ratio of restaurants rated above 4.5 to all restaurants?")
     assert answer.status == "ok" and answer.frame.values.tolist() == [[0.5]]  # 1.0 without the fix
     assert any(note.startswith("COUNT(id) in the ratio's denominator") for note in answer.notes)
+
+
+PREFIXED = [
+    Table("business", (Column("bid", "INTEGER"), Column("business_id", "TEXT"), Column("name", "TEXT"))),
+    Table("neighbourhood", (Column("id", "INTEGER"), Column("business_id", "TEXT"),
+                            Column("neighbourhood_name", "TEXT"))),
+    Table("review", (Column("rid", "INTEGER"), Column("business_id", "TEXT"), Column("user_id", "TEXT"))),
+    Table("users", (Column("user_id", "TEXT"), Column("user_name", "TEXT"))),
+    Table("venue", (Column("venueid", "INTEGER"), Column("venuename", "TEXT"))),
+    Table("paper", (Column("paperid", "INTEGER"), Column("venueid", "INTEGER"), Column("title", "TEXT"))),
+]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
+def test_a_column_written_without_its_tables_name_in_front_is_read_as_the_tables_column(dialect):
+    sql = ("SELECT b.name FROM business AS b JOIN neighbourhood AS n ON b.business_id = n.business_id "
+           "WHERE n.name = 'Downtown'")
+    fixed, notes = requalify(sql, dialect, PREFIXED)
+    assert "WHERE n.neighbourhood_name = 'Downtown'" in fixed and "SELECT b.name" in fixed
+    assert notes == ["column n.name read as n.neighbourhood_name: neighbourhood has no column name"]
+    # no underscore (venuename), and a plural table whose columns use the singular (users: user_name)
+    fixed, notes = requalify("SELECT v.name, COUNT(*) FROM paper p JOIN venue v ON p.venueid = v.venueid "
+                             "GROUP BY v.name", dialect, PREFIXED)
+    assert "SELECT v.venuename, COUNT(*)" in fixed and "GROUP BY v.venuename" in fixed and len(notes) == 2
+    fixed, _ = requalify("SELECT users.name FROM users", dialect, PREFIXED)
+    assert fixed == "SELECT users.user_name FROM users"
+
+
+def test_a_table_named_without_its_prefix_and_never_joined_is_joined_without_making_a_column_ambiguous():
+    sql = ("SELECT u.user_id, COUNT(r.rid) AS n FROM users AS u JOIN review AS r ON u.user_id = r.user_id "
+           "WHERE r.business_id IN (SELECT business_id FROM business WHERE neighbourhood.name ILIKE 'Downtown') "
+           "GROUP BY u.user_id")
+    fixed, notes = requalify(sql, "postgres", PREFIXED)
+    assert ("IN (SELECT business.business_id FROM business JOIN neighbourhood ON business.business_id = "
+            "neighbourhood.business_id WHERE neighbourhood.neighbourhood_name ILIKE 'Downtown')") in fixed
+    assert notes == ["column neighbourhood.name read as neighbourhood.neighbourhood_name: neighbourhood has no "
+                     "column name", "table neighbourhood was named but not joined: joined on business.business_id = "
+                     "neighbourhood.business_id"]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT b.name FROM business AS b",  # the table has the column
+    "SELECT n.title FROM neighbourhood AS n",  # no neighbourhood_title either: for the database and the repair
+    "WITH n AS (SELECT business_id FROM neighbourhood) SELECT n.name FROM n",  # a CTE's columns are its own
+])
+def test_a_column_no_prefixed_column_explains_is_left_alone(sql):
+    assert requalify(sql, "postgres", PREFIXED) == (sql, [])
+
+
+def test_a_column_two_prefixed_columns_could_be_is_left_alone():
+    tables = [Table("venue", (Column("venueid", "INTEGER"), Column("venuename", "TEXT"),
+                              Column("venue_name", "TEXT")))]
+    assert requalify("SELECT v.name FROM venue AS v", "postgres", tables) == ("SELECT v.name FROM venue AS v", [])
+
+
+def test_the_pipeline_reads_the_prefixed_column_of_the_neighbour_it_joins(session_factory, tmp_path):
+    answer = ask_once(
+        session_factory, tmp_path / "yelp.db",
+        "CREATE TABLE business (business_id TEXT, name TEXT);"
+        "CREATE TABLE neighbourhood (id INTEGER, business_id TEXT, neighbourhood_name TEXT);"
+        "INSERT INTO business VALUES ('a', 'Blue Cup'), ('b', 'Red Fork');"
+        "INSERT INTO neighbourhood VALUES (1, 'a', 'Downtown'), (2, 'b', 'Old Town');",
+        "SELECT name FROM business WHERE business_id IN (SELECT business_id FROM business "
+        "WHERE neighbourhood.name = 'Downtown')",
+        "Which businesses are downtown?")
+    assert answer.status == "ok" and answer.frame.values.tolist() == [["Blue Cup"]]
+    assert "column neighbourhood.name read as neighbourhood.neighbourhood_name: neighbourhood has no column name" \
+        in answer.notes

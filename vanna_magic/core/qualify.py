@@ -6,8 +6,8 @@ qualifier that names nothing (``f.round_trip_cost`` with ``FROM fare``). The dat
 "no such column", and the model, asked to repair, often repeats itself. When exactly one table of
 the same query (the same scope) has the column, the reference is unambiguous and is moved there
 before the statement runs; anything else is left for the database and the repair loop. Nothing is
-guessed: no column is renamed, and a table is added only when the query names it or one of its
-columns, and one key links it (below).
+guessed: a column is renamed only to put back the table's name the model split off or left out
+(below), and a table is added only when the query names it or one of its columns, and one key links it.
 
 >>> from vanna_magic.core.catalog import Column, Table
 >>> tables = [Table("restaurant", (Column("id", "INTEGER"), Column("rating", "REAL"))),
@@ -36,7 +36,11 @@ A column read from a table that lacks it, which no table of the query has (``b.c
 ``b`` (``JOIN category ON b.business_id = category.business_id``), when the join leaves the rows the
 query counts as they are: the column only filters (WHERE), or the key picks one row of that table.
 An unqualified name that no table has, made of a table of the query, an underscore and one of its
-columns (``course_has_exams`` with ``course`` joined), is read as that table's column (``course.has_exams``).
+columns (``course_has_exams`` with ``course`` joined), is read as that table's column (``course.has_exams``);
+the other way round, a column a table lacks whose name with the table's name before it the table has
+(``neighbourhood.name`` for ``neighbourhood_name``, ``v.name`` on ``venue AS v`` for ``venuename``) is
+read as that column. A table joined by these rules never makes a column of the query ambiguous: an
+unqualified column the joined table shares with one table of the query is read from that table.
 For the same reason an unqualified column that several tables of the query have (``course_id``,
 "ambiguous") is read from one of them when the query joins them on that column. And an output
 name used in its own SELECT list, WHERE or HAVING (``weekend * 1.0 / weekday`` after ``SUM(...) AS
@@ -161,6 +165,7 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
 
     notes: list[str] = []
     for scope in scopes:
+        notes += _restore_table_prefixes(scope, by_name, table_types)
         known = {alias.lower(): (alias, source_columns(source)) for alias, source in scope.sources.items()}
         for column in scope.columns:
             qualifier, name = column.table.lower(), column.name.lower()
@@ -197,8 +202,11 @@ def requalify(sql: str, dialect: str, tables: Sequence["Table"]) -> tuple[str, l
         notes += _self_joins(scope, table_types)
         notes += _rekey_joins(scope, table_types) + _rekey_in_subqueries(scope, table_types)
         notes += _plain_years(scope, table_types)
-        notes += _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
+        joined = _join_named_tables(scope, by_name, table_types) + _join_neighbours(scope, by_name, table_types)
         columns_of = dict(known.values())
+        if joined:
+            notes += joined
+            _keep_unambiguous(scope, columns_of, table_types)
         notes += _split_table_prefixes(scope, columns_of, source_columns)
         notes += _qualify_shared_keys(scope, columns_of) + _inline_aliases(scope, columns_of)
         notes += _ungroup_aggregates(scope, columns_of) + _group_bare_columns(scope) + _unfilter_ratios(scope)
@@ -405,6 +413,61 @@ def _missing_tables(scope: "Scope", by_name: dict[str, "Table"], table_types, *,
                  for s, t in _join_keys(source, table, table_types, by_name)]
         found[qualifier] = (column.args["table"], table, joins)
     return list(found.values())
+
+
+def _restore_table_prefixes(scope: "Scope", by_name: dict[str, "Table"], table_types) -> list[str]:
+    """``neighbourhood.name`` where ``neighbourhood`` (a table of the query, by alias or name, or one it
+    names without joining) has no column ``name`` but has ``neighbourhood_name``: the model left out
+    the table's name its column starts with. Also ``venuename`` for ``v.name`` on ``venue AS v``, and a
+    singular table name (``users.name`` for ``user_name``). Read as that column when exactly one fits."""
+    from sqlglot import exp
+
+    notes: list[str] = []
+    for column in scope.columns:
+        qualifier, name = column.table.lower(), column.name.lower()
+        if not qualifier or name == "*":
+            continue
+        source = next((s for a, s in scope.sources.items() if a.lower() == qualifier), None)
+        if source is None:
+            source = by_name.get(qualifier)
+            if source is None or qualifier in _visible(scope, table_names=True):
+                continue
+            table_name, have = source.name.lower(), {c.name.lower(): c.name for c in source.columns}
+        elif isinstance(source, exp.Table) and table_types(source) is not None:
+            table_name, have = source.name.lower(), {c.lower(): c for c in table_types(source)}
+        else:
+            continue  # a derived table or CTE: its columns are its own
+        if name in have:
+            continue
+        stems = {table_name, table_name.rstrip("s")} - {""}
+        fits = {have[f"{stem}{sep}{name}"] for stem in stems for sep in ("_", "") if f"{stem}{sep}{name}" in have}
+        if len(fits) != 1:
+            continue
+        (real,) = fits
+        notes.append(f"column {column.table}.{column.name} read as {column.table}.{real}: {table_name} has no "
+                     f"column {column.name}")
+        column.set("this", exp.to_identifier(real))
+    return notes
+
+
+def _keep_unambiguous(scope: "Scope", columns_of: dict[str, set[str] | None], table_types) -> None:
+    """After a rule joined a table to ``scope``'s query, an unqualified column that table shares with
+    exactly one table the query had is read from that table (the join must not make it ambiguous)."""
+    from sqlglot import exp
+
+    select = scope.expression
+    before = {alias.lower() for alias in scope.sources}
+    added: set[str] = set()
+    for source in _from_order(select):
+        if isinstance(source, exp.Table) and source.alias_or_name.lower() not in before:
+            added |= {c.lower() for c in table_types(source) or ()}
+    for column in scope.columns:
+        name = column.name.lower()
+        if column.table or name == "*" or name not in added or column.find_ancestor(exp.Select) is not select:
+            continue
+        owners = [alias for alias in scope.sources if name in (columns_of.get(alias.lower()) or set())]
+        if len(owners) == 1:
+            column.set("table", exp.to_identifier(owners[0]))
 
 
 def _split_table_prefixes(scope: "Scope", columns_of: dict[str, set[str] | None],
