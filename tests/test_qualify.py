@@ -940,6 +940,11 @@ def test_a_table_named_without_its_prefix_and_never_joined_is_joined_without_mak
     assert notes == ["column neighbourhood.name read as neighbourhood.neighbourhood_name: neighbourhood has no "
                      "column name", "table neighbourhood was named but not joined: joined on business.business_id = "
                      "neighbourhood.business_id"]
+    # an output name stays the query's own, even when the joined table has a column of that name
+    sql = ("SELECT name, COUNT(*) AS business_id FROM business WHERE neighbourhood.name = 'Downtown' "
+           "GROUP BY name ORDER BY business_id")
+    fixed, _ = requalify(sql, "postgres", PREFIXED)
+    assert "JOIN neighbourhood" in fixed and fixed.endswith("GROUP BY name ORDER BY business_id")
 
 
 @pytest.mark.parametrize("sql", [
