@@ -81,18 +81,20 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
     done = {} if options.rescore else read_results(results, options.model)
     if options.rescore and results.exists():
         results.replace(out / "results.previous.jsonl")
-    live = model if model is not None else None if options.offline else live_model(
-        options.model, api_base=options.api_base, timeout=options.model_timeout, retries=options.model_retries)
-    cached = CachedModel(out / "responses.jsonl", options.model, live)
+    online = model is not None or not options.offline
+
+    def cached_model(temperature: float) -> CachedModel:
+        live = model if model is not None else live_model(
+            options.model, api_base=options.api_base, timeout=options.model_timeout, retries=options.model_retries,
+            temperature=temperature) if online else None
+        return CachedModel(out / "responses.jsonl", options.model, live, samples=temperature > 0)
+
     # The baseline is the plain prompt at temperature 0; ours use the product's temperature, and
     # above 0 (self-consistency) every candidate is a sample of its own.
     temperature = product_settings(options.settings).temperature
-    sampled = cached
-    if temperature > 0:
-        sampled_live = model if model is not None else None if options.offline else live_model(
-            options.model, api_base=options.api_base, timeout=options.model_timeout,
-            retries=options.model_retries, temperature=temperature)
-        sampled = CachedModel(out / "responses.jsonl", options.model, sampled_live, samples=True)
+    cached = cached_model(0.0)
+    sampled = cached_model(temperature) if temperature > 0 else cached
+    models = [cached] if sampled is cached else [cached, sampled]
     cache_dir = Path(options.cache_dir).expanduser() if options.cache_dir else out / "databases"
     selected: list[Record] = []
     down = 0
@@ -126,7 +128,7 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                             _append(results, record)
                             done[record.key] = record
                             echo(f"{condition:<9} {dialect:<8} {q.id:<16} {record.status:<10} {record.reason[:90]}")
-                            down = down + 1 if record.retry and live is not None else 0
+                            down = down + 1 if record.retry and online else 0
                             if down >= MODEL_DOWN_AFTER:
                                 raise BenchError(f"the model {options.model} did not answer {down} times in a row "
                                                  f"({record.reason}); the results so far are in {results}: run the "
@@ -136,9 +138,7 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                         golds.close()
                 selected += [done[_key(condition, dialect, q)] for q in asked]
     summary = summarize(selected, options=_describe(options, dataset.layout), model_stats={
-        "live_calls": cached.live_calls + (sampled.live_calls if sampled is not cached else 0),
-        "replayed": cached.replayed + (sampled.replayed if sampled is not cached else 0),
-        "failures": cached.failures + (sampled.failures if sampled is not cached else 0)})
+        stat: sum(getattr(m, stat) for m in models) for stat in ("live_calls", "replayed", "failures")})
     echo(write_report(summary, out))
     return summary
 

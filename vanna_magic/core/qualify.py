@@ -423,23 +423,24 @@ def _restore_table_prefixes(scope: "Scope", by_name: dict[str, "Table"], table_t
     from sqlglot import exp
 
     notes: list[str] = []
+    visible: set[str] | None = None  # names the query can see, for a qualifier that is no source of the scope
     for column in scope.columns:
         qualifier, name = column.table.lower(), column.name.lower()
         if not qualifier or name == "*":
             continue
         source = next((s for a, s in scope.sources.items() if a.lower() == qualifier), None)
         if source is None:
-            source = by_name.get(qualifier)
-            if source is None or qualifier in _visible(scope, table_names=True):
+            visible = _visible(scope, table_names=True) if visible is None else visible
+            if qualifier not in by_name or qualifier in visible:
                 continue
-            table_name, have = source.name.lower(), {c.name.lower(): c.name for c in source.columns}
+            table_name, have = qualifier, {c.name.lower(): c.name for c in by_name[qualifier].columns}
         elif isinstance(source, exp.Table) and table_types(source) is not None:
-            table_name, have = source.name.lower(), {c.lower(): c for c in table_types(source)}
+            table_name, have = source.name.lower(), {c: c for c in table_types(source)}
         else:
             continue  # a derived table or CTE: its columns are its own
         if name in have:
             continue
-        stems = {table_name, table_name.rstrip("s")} - {""}
+        stems = {table_name, table_name.removesuffix("s")}
         fits = {have[f"{stem}{sep}{name}"] for stem in stems for sep in ("_", "") if f"{stem}{sep}{name}" in have}
         if len(fits) != 1:
             continue
