@@ -111,3 +111,15 @@ def _trim(lines: list[str]) -> list[str]:
     while end > start and not lines[end - 1].strip():
         end -= 1
     return lines[start:end]
+
+
+def same_sql(actual: str | None, expected: str, dialect: str) -> bool:
+    """Whether two statements are the same query: equal syntax trees, whatever the spacing, quoting or
+    keyword case a sqlglot release renders. Pins what a rewrite produces, not how the generator prints it."""
+    import sqlglot
+
+    if actual is None:
+        return False
+    if actual == expected:
+        return True
+    return sqlglot.parse_one(actual, read=dialect) == sqlglot.parse_one(expected, read=dialect)

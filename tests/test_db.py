@@ -105,7 +105,8 @@ def test_default_timeout_comes_from_the_constructor(sqlite_file):
 def test_sql_error_carries_the_database_message(db):
     with pytest.raises(ExecutionError) as caught:
         db.execute("SELECT nope FROM items")
-    assert caught.value.message == "no such column: nope"
+    # the database's own words (their wording is the driver's, not ours to pin)
+    assert caught.value.message == str(caught.value.__cause__.orig).splitlines()[0] and "nope" in caught.value.message
     assert caught.value.sql == "SELECT nope FROM items"
     assert caught.value.stage == "execute"
     assert caught.value.__cause__ is not None

@@ -169,8 +169,8 @@ def test_a_statement_after_commit_is_still_read_only(mysql_shop):
 def test_sql_error_keeps_the_database_message(mysql_shop):
     with pytest.raises(ExecutionError) as caught:
         mysql_shop.execute("SELECT nope FROM customers")
-    message = caught.value.message  # 'field list' on MySQL and older MariaDB, 'SELECT' on MariaDB 10.11
-    assert message.startswith("Unknown column 'nope' in '") and message.endswith("' (error 1054)")
+    message = caught.value.message  # the server's words (they vary by version) and its error number
+    assert "'nope'" in message and message.endswith(" (error 1054)")  # ER_BAD_FIELD_ERROR
 
 
 @pytest.mark.timeout(60)

@@ -19,7 +19,7 @@ def test_a_statement_the_planner_refuses_goes_back_to_the_model_without_running(
     answer = session_factory(model=model).ask("How many units were sold in each region?", run=False)
     assert answer.status == "not_run" and answer.frame is None
     assert answer.repairs == 1 and answer.sql == FIXED
-    assert "no such column: oi.quantity" in answer.attempts[0].error
+    assert "oi.quantity" in answer.attempts[0].error
     assert "oi.quantity" in str(model.calls[-1])  # the planner's message reached the model
     assert "plan" in answer.timings and "execute" not in answer.timings
 
@@ -29,7 +29,7 @@ def test_postgres_plans_without_running(session_factory, postgres_shop):
     model = FakeModel(["SELECT nope FROM orders", "SELECT status, COUNT(*) AS n FROM orders GROUP BY status"])
     answer = session_factory(connection=postgres_shop, model=model).ask("How many orders per status?", run=False)
     assert answer.status == "not_run" and answer.repairs == 1
-    assert 'column "nope" does not exist' in answer.attempts[0].error
+    assert "nope" in answer.attempts[0].error
 
 
 def test_engines_without_a_side_effect_free_explain_are_not_planned():

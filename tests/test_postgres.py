@@ -112,8 +112,9 @@ def test_writes_fail_and_change_nothing(shop, statement):
 def test_sql_error_keeps_the_database_message_and_position(shop):
     with pytest.raises(ExecutionError) as caught:
         shop.execute("SELECT nope FROM customers")
-    assert caught.value.message == 'column "nope" does not exist'
-    assert caught.value.position == 8
+    error = caught.value  # the server's own message and where it points (the wording is the server's)
+    assert error.message == str(error.__cause__.orig).splitlines()[0] and "nope" in error.message
+    assert "SELECT nope FROM customers"[error.position - 1:].startswith("nope")
 
 
 @pytest.mark.timeout(60)

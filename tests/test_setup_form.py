@@ -127,6 +127,49 @@ def test_save_updates_an_existing_table_and_env_in_place(form_in, tmp_path):
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
 
 
+def _git_repo(folder, gitignore: str | None) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    if gitignore is not None:
+        (folder / ".gitignore").write_text(gitignore)
+
+
+@pytest.mark.parametrize(("gitignore", "tracked", "refusal"), [
+    (None, False, "is not ignored by git"),
+    ("*.log\n", False, "is not ignored by git"),
+    (".env\n", True, "is tracked by git"),
+])
+def test_save_refuses_a_secret_for_a_file_git_would_commit_and_writes_nothing(form_in, tmp_path, gitignore,
+                                                                               tracked, refusal):
+    import subprocess
+
+    _git_repo(tmp_path, gitignore)
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    if tracked:
+        (tmp_path / ".env").write_text(ENV)
+        subprocess.run(["git", "-C", str(tmp_path), "add", "-f", ".env"], check=True)
+    form = form_in()
+    form.model.value = "openai/gpt-4o-mini"
+    form.api_key.value = "sk-test-0123456789"
+    form.save_button.click()
+    assert kind(form) == "error" and refusal in message(form)
+    assert re.search(re.escape(f"dd the line '.env' to {tmp_path / '.gitignore'}"), message(form))
+    assert (tmp_path / "pyproject.toml").read_text() == PYPROJECT  # nothing half-written
+    assert not tracked and not (tmp_path / ".env").exists() or (tmp_path / ".env").read_text() == ENV
+    assert "sk-test" not in form.message.value
+
+
+def test_save_writes_the_secret_when_git_ignores_the_env_file(form_in, tmp_path):
+    _git_repo(tmp_path, ".env\n")
+    form = form_in()
+    form.model.value = "openai/gpt-4o-mini"
+    form.api_key.value = "sk-test-0123456789"
+    form.save_button.click()
+    assert kind(form) == "ok", message(form)
+    assert dotenv_values(tmp_path / ".env") == {"OPENAI_API_KEY": "sk-test-0123456789"}
+
+
 def test_a_url_with_a_password_goes_to_the_env_never_to_pyproject(form_in, tmp_path):
     form = form_in()
     form.connection.value = "postgresql://ann:s3cret-pw@db/sales"

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 
 from .config import find_pyproject
 from .errors import ConfigurationError
+from .extras import require
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -183,7 +184,7 @@ def _value(conn: Connection, key: str, raw: str, environ: Mapping[str, str]) -> 
 
 def _fernet(environ: Mapping[str, str]) -> tuple[Any, str]:
     """The Fernet cipher from ``VANNA_MAGIC_SECRET`` or the key file, and where the key came from."""
-    from cryptography.fernet import Fernet
+    Fernet = require("cryptography.fernet").Fernet
 
     if environ.get(SECRET_ENV):
         key, source = environ[SECRET_ENV].strip(), f"the environment variable {SECRET_ENV}"
@@ -209,12 +210,11 @@ def _fernet(environ: Mapping[str, str]) -> tuple[Any, str]:
 
 def decrypt(token: str, *, where: str = "the value", environ: Mapping[str, str] | None = None) -> str:
     """The plain text of an ``ENC(token)`` value; errors never show the token or the plain text."""
-    from cryptography.fernet import InvalidToken
-
+    invalid_token = require("cryptography.fernet").InvalidToken
     fernet, source = _fernet(os.environ if environ is None else environ)
     try:
         return fernet.decrypt(token.strip().encode("ascii", "replace")).decode("utf-8")
-    except (InvalidToken, UnicodeDecodeError):
+    except (invalid_token, UnicodeDecodeError):
         raise ConfigurationError(
             f"{where}: ENC(...) cannot be decrypted with the key from {source}", setting="connection",
             hint="The key is not the one the value was encrypted with, or the value was damaged: "
@@ -229,7 +229,7 @@ def encrypt(plain: str, *, environ: Mapping[str, str] | None = None) -> str:
 
 def new_key(path: Path) -> Path:
     """Write a fresh Fernet key to ``path`` (readable by its owner only); refuses to overwrite one."""
-    from cryptography.fernet import Fernet
+    Fernet = require("cryptography.fernet").Fernet
 
     if path.exists():
         raise ConfigurationError(f"a key file already exists at {path}",

@@ -30,6 +30,8 @@ from .errors import (
     QueryCancelledError,
     QueryTimeoutError,
 )
+from .extras import EXTRAS
+from .extras import missing as extras_missing
 
 if TYPE_CHECKING:
     import pandas
@@ -169,6 +171,8 @@ class Database:
                 setting="connection") from exc
         except ModuleNotFoundError as exc:
             module = (exc.name or "").split(".")[0]
+            if module in EXTRAS:
+                raise extras_missing(module, setting="connection") from exc
             package = _PIP_PACKAGES.get(module, module or "the database driver")
             raise ConfigurationError(
                 f"the driver for {self.url} is not installed (module {module!r})",

@@ -125,6 +125,8 @@ class ArrowReader:
             except (adbc.OperationalError, adbc.InternalError) as exc:
                 raise _Reconnect from exc  # the first statement: nothing of the user's has run yet
             cursor.execute(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
+            if not _read_only(cursor):
+                return None  # a driver that runs each statement in its own transaction: the plain path is sure
             if not _plain_compatible(cursor.adbc_execute_schema(sql)):
                 return None
             cursor.execute(sql)
@@ -145,6 +147,14 @@ class ArrowReader:
             except Exception:  # noqa: BLE001 - a broken connection is opened again next time
                 self._discard()
         return to_frame(table)
+
+
+def _read_only(cursor: Any) -> bool:
+    """Whether the transaction the next statement runs in is read-only: checked, not assumed, since ADBC
+    releases before 1.x ran every statement in a transaction of its own (writes went through)."""
+    cursor.execute("SELECT current_setting('transaction_read_only')")
+    table = cursor.fetch_arrow_table()
+    return table.num_rows == 1 and table.column(0)[0].as_py() == "on"
 
 
 class _Reconnect(Exception):
@@ -192,8 +202,22 @@ def to_frame(table: Any) -> "pandas.DataFrame":
     if widen != table.schema:
         table = table.cast(widen)
     # self_destruct frees each Arrow column as it is converted: the peak stays near the DataFrame's size.
+    timestamps = [f.name for f in table.schema if pa.types.is_timestamp(f.type) and f.type.tz is None]
     frame = table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=True)
     del table
+    unit = _datetime_dtype()
+    for name in timestamps:  # the unit pandas gives datetime objects: ns before pandas 3, us since
+        if frame[name].dtype != unit:
+            frame[name] = frame[name].astype(unit)
     for name in numeric:  # back in their places, in ascending order so each position is right
         frame.insert(names.index(name), name, decimals.pop(name))
     return frame
+
+
+def _datetime_dtype() -> Any:
+    """The dtype pandas gives a column of ``datetime.datetime`` objects (what the plain path builds)."""
+    import datetime
+
+    import pandas as pd
+
+    return pd.Series([datetime.datetime(2000, 1, 1)]).dtype

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import stat
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -123,6 +124,7 @@ def merge_env(path: Path, values: Mapping[str, str]) -> None:
         if "\n" in value or "\r" in value or "\0" in value:
             raise ConfigurationError(f"the value for {key} contains a line break", stage="setup",
                                      hint="Paste the key on one line.")
+    refuse_unignored(path)
     text = _read_text(path) if path.exists() else ""
     pending = dict(values)
     out: list[str] = []
@@ -140,6 +142,37 @@ def merge_env(path: Path, values: Mapping[str, str]) -> None:
         merged += "\n"
     merged += "".join(_env_line(key, value) + "\n" for key, value in pending.items())
     _replace(path, _newlines_of(text, merged), mode=0o600)
+
+
+def refuse_unignored(path: Path) -> None:
+    """Refuse to put secrets in a file git tracks, or would track: the error names the line to add.
+
+    Outside a git work tree (or without git) there is nothing to refuse.
+    """
+    folder = path.parent if path.parent.is_dir() else Path.cwd()
+    root = _git(folder, "rev-parse", "--show-toplevel")
+    if root is None or root.returncode != 0:
+        return
+    top = Path(root.stdout.strip())
+    shown = os.path.relpath(path.absolute(), top)
+    tracked = _git(folder, "ls-files", "--error-unmatch", "--", str(path.absolute()))
+    if tracked is not None and tracked.returncode == 0:
+        raise ConfigurationError(
+            f"{path} is tracked by git: an API key written there would be committed", stage="setup",
+            hint=f"Untrack it (git rm --cached {shown}), add the line '{path.name}' to {top / '.gitignore'}, "
+                 "then save again; nothing was written.")
+    ignored = _git(folder, "check-ignore", "-q", "--", str(path.absolute()))
+    if ignored is not None and ignored.returncode != 0:
+        raise ConfigurationError(
+            f"{path} is not ignored by git: an API key written there could be committed", stage="setup",
+            hint=f"Add the line '{path.name}' to {top / '.gitignore'}, then save again; nothing was written.")
+
+
+def _git(folder: Path, *args: str) -> "subprocess.CompletedProcess[str] | None":
+    try:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
 def _newlines_of(original: str, text: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.columns import NUMBER, TEXT, TIME, as_numbers, as_times, column_kinds
 from ..core.errors import ChartError
+from ..core.extras import require
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,8 +126,9 @@ def build_chart(frame: "pd.DataFrame", kind: str = "auto", title: str | None = N
 
     Raises:
         ChartError: a sentence saying why no chart of that kind fits the result.
+        ConfigurationError: plotly is not installed (the ``charts`` extra).
     """
-    import plotly.graph_objects as go
+    go = require("plotly.graph_objects")
 
     plan = plan_chart(frame, kind)
     data = _named(frame).copy()

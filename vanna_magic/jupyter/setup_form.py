@@ -18,7 +18,7 @@ import ipywidgets as w
 
 from ..core.config import ENV_PREFIX, api_key, find_pyproject, redact
 from ..core.errors import ConfigurationError
-from ..core.project_files import key_variable, merge_env, save_settings, split_secrets
+from ..core.project_files import key_variable, merge_env, refuse_unignored, save_settings, split_secrets
 from .messages import busy, show
 
 if TYPE_CHECKING:
@@ -124,6 +124,8 @@ class SetupForm:
             if env_file is not None and not env_file.parent.is_dir():
                 raise ConfigurationError(f"the folder of the .env file {env_file} does not exist", stage="setup",
                                          hint="Create it, or name a .env file in an existing folder.")
+            if env_file is not None:
+                refuse_unignored(env_file)  # before anything is written: a refusal leaves every file as it was
             done = []
             if settings:
                 save_settings(self.pyproject, settings)
