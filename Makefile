@@ -62,7 +62,7 @@ demo: setup
 	@echo
 	@echo "== Starting JupyterLab on notebooks/quickstart.ipynb"
 	@echo "   open the URL printed below (with its token); stop with Ctrl-C"
-	$(BIN)/jupyter lab --no-browser $(ROOT_FLAG) --ServerApp.default_url=/lab/tree/notebooks/quickstart.ipynb
+	$(BIN)/jupyter lab --no-browser $(ROOT_FLAG) --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb
 
 test: setup-test
 	$(BIN)/ruff check vanna_magic tests bench
