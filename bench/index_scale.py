@@ -28,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vanna_magic.core.embed import HashingEmbedder  # noqa: E402
-from vanna_magic.core.index import EXACT_LIMIT, load_or_build  # noqa: E402
+from vanna_magic.core.knowledge.embed import HashingEmbedder  # noqa: E402
+from vanna_magic.core.knowledge.index import EXACT_LIMIT, load_or_build  # noqa: E402
 
 TEMPLATES = [
     "What was the {metric} per {grain} in {year}?", "Which {n} {entity} had the highest {metric} in {year}?",

@@ -42,7 +42,7 @@ from bench.accuracy.gold import variants  # noqa: E402
 from vanna_magic import Session  # noqa: E402
 from vanna_magic.core.catalog import render_ddl  # noqa: E402
 from vanna_magic.core.column_notes import fold_column_docs  # noqa: E402
-from vanna_magic.core.importers.metadata import import_metadata  # noqa: E402
+from vanna_magic.core.knowledge.importers.metadata import import_metadata  # noqa: E402
 from vanna_magic.core.llm import Completion  # noqa: E402
 from vanna_magic.core.prompt import count_message_tokens, system_message  # noqa: E402
 from vanna_magic.core.values import build  # noqa: E402

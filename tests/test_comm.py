@@ -61,7 +61,7 @@ def test_search_ranks_the_matching_item_first_of_its_kind(session, text, kind, n
 
 
 def test_search_respects_limit_and_ranks_as_vanna_search_does(session):
-    from vanna_magic.core.search import search_session
+    from vanna_magic.core.knowledge.search import search_session
 
     assert len(ok(session, "search", text="order", limit=2)["hits"]) == 2
     hits = ok(session, "search", text="average order value by region")["hits"]

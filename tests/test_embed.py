@@ -9,8 +9,8 @@ import types
 import numpy as np
 import pytest
 
-from vanna_magic.core.embed import HashingEmbedder, LiteLLMEmbedder, make_embedder, stem, words
 from vanna_magic.core.errors import ConfigurationError, GenerationError
+from vanna_magic.core.knowledge.embed import HashingEmbedder, LiteLLMEmbedder, make_embedder, stem, words
 
 TEXTS = [
     "Which 5 customers spent the most in 2024?",
@@ -39,7 +39,7 @@ def test_name_encodes_the_parameters():
 
 
 def test_same_vectors_in_another_process_with_another_hash_seed():
-    code = ("import json, sys; from vanna_magic.core.embed import HashingEmbedder; "
+    code = ("import json, sys; from vanna_magic.core.knowledge.embed import HashingEmbedder; "
             "print(json.dumps(HashingEmbedder().embed(json.loads(sys.argv[1])).tolist()))")
     env = dict(os.environ, PYTHONHASHSEED="12345")
     out = subprocess.run([sys.executable, "-c", code, json.dumps(TEXTS)], capture_output=True, text=True,

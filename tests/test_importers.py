@@ -8,9 +8,9 @@ import pytest
 
 from vanna_magic.cli import main
 from vanna_magic.core.errors import KnowledgeBaseError
-from vanna_magic.core.importers.dbt import import_dbt
-from vanna_magic.core.importers.metadata import import_metadata
-from vanna_magic.core.knowledge import load_knowledge_base
+from vanna_magic.core.knowledge.files import load_knowledge_base
+from vanna_magic.core.knowledge.importers.dbt import import_dbt
+from vanna_magic.core.knowledge.importers.metadata import import_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 
@@ -114,7 +114,7 @@ def test_the_command_line(tmp_path, capsys):
 
 
 def test_comments_from_sqlite_catalog_write_relationships_only(tmp_path, session_factory):
-    from vanna_magic.core.importers.comments import import_comments
+    from vanna_magic.core.knowledge.importers.comments import import_comments
 
     tables = session_factory().catalog().tables()  # the demo database: foreign keys, no comments
     result = import_comments(tables, tmp_path)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from vanna_magic.core.embed import HashingEmbedder
-from vanna_magic.core.index import VectorIndex, load_or_build
+from vanna_magic.core.knowledge.embed import HashingEmbedder
+from vanna_magic.core.knowledge.index import VectorIndex, load_or_build
 
 TEXTS = ["top customers by revenue", "orders per month", "suppliers per country", "products never ordered"]
 

@@ -20,7 +20,7 @@ def files(folder: Path) -> list[str]:
 
 
 def test_add_writes_a_checked_example_that_loads(shell, project, capsys):
-    from vanna_magic.core.knowledge import load_knowledge_base
+    from vanna_magic.core.knowledge.files import load_knowledge_base
 
     shell.run_cell(ADD)
     assert files(project) == ["how_many_regions_are_there.sql"]

@@ -6,10 +6,10 @@ import shutil
 import numpy as np
 import pytest
 
-from vanna_magic.core.embed import HashingEmbedder
-from vanna_magic.core.index import load_or_build
-from vanna_magic.core.knowledge import load_knowledge_base
-from vanna_magic.core.retrieve import Retriever
+from vanna_magic.core.knowledge.embed import HashingEmbedder
+from vanna_magic.core.knowledge.files import load_knowledge_base
+from vanna_magic.core.knowledge.index import load_or_build
+from vanna_magic.core.knowledge.retrieve import Retriever
 
 QUERIES = ["top customers by revenue", "orders per status", "regions", "monthly revenue 2024", "suppliers"]
 
@@ -102,7 +102,7 @@ def test_a_teammates_git_pull_is_picked_up_on_the_next_question(session_factory,
 
 
 def test_a_large_index_is_an_inverted_file_that_still_finds_each_text(tmp_path, monkeypatch):
-    import vanna_magic.core.index as index_module
+    import vanna_magic.core.knowledge.index as index_module
 
     monkeypatch.setattr(index_module, "EXACT_LIMIT", 50)
     texts = [f"question number {i} about {w}" for i, w in enumerate(("revenue orders customers regions " * 40).split())]

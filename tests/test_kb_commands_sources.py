@@ -6,7 +6,7 @@ import pytest
 
 from vanna_magic.core.config import load_settings
 from vanna_magic.core.demo import demo_knowledge_base
-from vanna_magic.core.sources import knowledge_sources
+from vanna_magic.core.knowledge.sources import knowledge_sources
 
 
 def example(folder: Path, name: str, question: str, sql: str = "SELECT 1") -> None:

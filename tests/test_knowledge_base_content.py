@@ -1,7 +1,7 @@
 """The demo knowledge base: every file follows the format and agrees with the demo database.
 
 The files are parsed here with simple code of their own, so this test pins the file format
-independently of the real parser in ``vanna_magic.core.knowledge``.
+independently of the real parser in ``vanna_magic.core.knowledge.files``.
 """
 
 import re

@@ -13,10 +13,10 @@ from tests.helpers import params
 from vanna_magic.core import tokens
 from vanna_magic.core.catalog import Column, ForeignKey, Table
 from vanna_magic.core.errors import ConfigurationError
-from vanna_magic.core.knowledge import Definition, Document, Example
+from vanna_magic.core.knowledge.files import Definition, Document, Example
+from vanna_magic.core.knowledge.retrieve import Retrieved, ScoredExample
 from vanna_magic.core.llm import question_of
 from vanna_magic.core.prompt import RepairNote, build_prompt, count_message_tokens
-from vanna_magic.core.retrieve import Retrieved, ScoredExample
 from vanna_magic.core.tokens import count_tokens, truncate_tokens
 
 QUESTION = "Which 5 customers spent the most in 2024?"

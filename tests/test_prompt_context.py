@@ -2,9 +2,9 @@
 
 from vanna_magic.core.catalog import Column, Table
 from vanna_magic.core.column_notes import column_meanings, fold_column_docs, restates_name
-from vanna_magic.core.knowledge import Definition, Document, Example
+from vanna_magic.core.knowledge.files import Definition, Document, Example
+from vanna_magic.core.knowledge.retrieve import Retrieved, ScoredExample
 from vanna_magic.core.prompt import RepairNote, build_prompt
-from vanna_magic.core.retrieve import Retrieved, ScoredExample
 from vanna_magic.core.values import ValueMatch
 
 AUTHOR = Table("author", (Column("aid", "INTEGER"), Column("name", "TEXT"), Column("homepage", "TEXT")))

@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from vanna_magic.core.catalog import Column, ForeignKey, Table
-from vanna_magic.core.embed import HashingEmbedder
-from vanna_magic.core.knowledge import KnowledgeBase, load_knowledge_base
-from vanna_magic.core.retrieve import Retriever
+from vanna_magic.core.knowledge.embed import HashingEmbedder
+from vanna_magic.core.knowledge.files import KnowledgeBase, load_knowledge_base
+from vanna_magic.core.knowledge.retrieve import Retriever
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kb"
 SHOP = FIXTURES / "shop"

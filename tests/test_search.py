@@ -2,8 +2,8 @@
 
 import pytest
 
-from vanna_magic.core.embed import HashingEmbedder
-from vanna_magic.core.search import KINDS, search
+from vanna_magic.core.knowledge.embed import HashingEmbedder
+from vanna_magic.core.knowledge.search import KINDS, search
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_kinds_restrict_the_hits(demo):
 
 
 def test_an_empty_query_or_corpus_finds_nothing(demo):
-    from vanna_magic.core.knowledge import KnowledgeBase
+    from vanna_magic.core.knowledge.files import KnowledgeBase
 
     assert run(demo, "   ") == []
     _, _, cache = demo
@@ -79,7 +79,7 @@ def test_bad_search_arguments(shell, line, message):
 
 def test_the_knowledge_base_is_searchable_without_a_database(session_factory, tmp_path):
     from vanna_magic.core.demo import demo_knowledge_base
-    from vanna_magic.core.search import search_session
+    from vanna_magic.core.knowledge.search import search_session
 
     session = session_factory(connection=f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}",
                               knowledge_base=str(demo_knowledge_base()))

@@ -3,8 +3,8 @@
 import pytest
 
 from vanna_magic.core.demo import demo_knowledge_base
-from vanna_magic.core.knowledge import load_knowledge_base
-from vanna_magic.core.semantic import render_markdown
+from vanna_magic.core.knowledge.files import load_knowledge_base
+from vanna_magic.core.knowledge.semantic import render_markdown
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_every_section_and_document_is_rendered(demo_kb):
 
 
 def test_code_fences_keep_their_hash_lines():
-    from vanna_magic.core.knowledge import Document, KnowledgeBase
+    from vanna_magic.core.knowledge.files import Document, KnowledgeBase
 
     kb = KnowledgeBase(documents=[Document("notes", "# notes\n\n```sh\n# not a heading\n```\n## Caveats\n")])
     page = render_markdown(kb)
@@ -91,8 +91,8 @@ def test_a_tables_entry_is_a_document_about_that_table(tmp_path):
 
 def test_table_entries_are_searched_as_tables_and_columns(tmp_path):
     from vanna_magic.core.catalog import Column, Table
-    from vanna_magic.core.embed import HashingEmbedder
-    from vanna_magic.core.search import search
+    from vanna_magic.core.knowledge.embed import HashingEmbedder
+    from vanna_magic.core.knowledge.search import search
 
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "semantic.yaml").write_text(ENTITIES)

@@ -27,20 +27,20 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         if args.source == "dbt":
-            from .core.importers.dbt import import_dbt
+            from .core.knowledge.importers.dbt import import_dbt
 
             result = import_dbt(args.project, args.to, force=args.force)
         elif args.source == "metadata":
-            from .core.importers.metadata import import_metadata
+            from .core.knowledge.importers.metadata import import_metadata
 
             result = import_metadata(args.file, args.to, force=args.force)
         else:
-            from .core.importers.comments import import_comments
+            from .core.knowledge.importers.comments import import_comments
             from .core.session import Session
 
             session = Session(**({"connection": args.db} if args.db else {}))
             result = import_comments(session.catalog().tables(refresh=True), args.to, force=args.force)
-        from .core.knowledge import load_knowledge_base
+        from .core.knowledge.files import load_knowledge_base
 
         kb = load_knowledge_base([args.to])
     except VannaError as exc:

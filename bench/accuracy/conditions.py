@@ -190,7 +190,7 @@ def product_settings(overrides: dict[str, str] | None = None):
 
 def write_docs(kb: Path, files: DatabaseFiles, work: Path) -> None:
     """The database's column descriptions as ``docs/<table>.md``, through the product's metadata importer."""
-    from vanna_magic.core.importers.metadata import import_metadata
+    from vanna_magic.core.knowledge.importers.metadata import import_metadata
 
     if not files.metadata:
         return

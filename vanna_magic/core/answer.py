@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .retrieve import Retrieved
+from .knowledge.retrieve import Retrieved
 
 if TYPE_CHECKING:
     import pandas as pd

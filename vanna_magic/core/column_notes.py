@@ -7,7 +7,7 @@ document with prose of its own (caveats, how to join) stays whole. HTML comments
 are for the file's readers, never reach the model.
 
 >>> from vanna_magic.core.catalog import Column, Table
->>> from vanna_magic.core.knowledge import Document
+>>> from vanna_magic.core.knowledge.files import Document
 >>> doc = Document("t", "<!-- generated -->\\n# t\\n\\n| column | type | meaning |\\n|---|---|---|\\n"
 ...                "| `a` | int | Age in years |", table="t")
 >>> tables, docs = fold_column_docs([Table("t", (Column("a", "INTEGER"),))], [doc])
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from .catalog import Column, Table
-    from .knowledge import Document
+    from .knowledge.files import Document
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->[ \t]*\n?", re.DOTALL)
 _COLUMN_ROW = re.compile(r"\|\s*`?([^`|]+?)`?\s*\|[^|]*\|\s*(.*?)\s*\|")
@@ -99,7 +99,7 @@ def comments_for_question(tables: Sequence["Table"], question: str, named: Seque
     >>> [c.comment for c in comments_for_question([t], "Average rating per business?")[0].columns]
     ['on a scale of 1 to 5', None]
     """
-    from .embed import content_stems
+    from .knowledge.embed import content_stems
 
     asked = set(content_stems(question))
     generic = {stem for w in _GENERIC for stem in content_stems(w)}

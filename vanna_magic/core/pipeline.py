@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from .db import Database
     from .firewall import Firewall
     from .health import Health
+    from .knowledge.retrieve import Retrieved, Retriever
     from .llm import Completion, LanguageModel
     from .prompt import Prompt, RepairNote
-    from .retrieve import Retrieved, Retriever
 
 # Errors the model can fix when shown them; anything else (timeouts, lost
 # connections, a missing model) ends the question at once.
@@ -118,7 +118,7 @@ def retrieve(ctx: AskContext) -> None:
 
 def _retrieve_or_degrade(ctx: AskContext, tables: list) -> "Retrieved":
     """Retrieval through the index breaker; with the index down the prompt gets the schema alone."""
-    from .retrieve import SMALL_SCHEMA, Retrieved
+    from .knowledge.retrieve import SMALL_SCHEMA, Retrieved
 
     try:
         return guarded(ctx.health, "index", lambda: ctx.retriever.retrieve(ctx.question, tables,

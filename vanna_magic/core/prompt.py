@@ -21,8 +21,8 @@ from .tokens import count_tokens, truncate_tokens
 if TYPE_CHECKING:
     from .catalog import Table
     from .conversation import Turn
-    from .knowledge import Definition, Document
-    from .retrieve import Retrieved, ScoredExample
+    from .knowledge.files import Definition, Document
+    from .knowledge.retrieve import Retrieved, ScoredExample
     from .values import ValueMatch
 
 KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first

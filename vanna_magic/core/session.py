@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from .catalog import Catalog, Table
     from .db import Database
     from .firewall import Firewall
-    from .knowledge import KnowledgeBase
+    from .knowledge.files import KnowledgeBase
+    from .knowledge.retrieve import Retriever
     from .llm import LanguageModel
     from .policy import RolePolicy
-    from .retrieve import Retriever
     from .run import Progress
     from .store import Store
 
@@ -119,22 +119,22 @@ class Session:
         return self._part(name, id(db), lambda: Catalog(db))
 
     def knowledge_roots(self) -> list[Path]:
-        """Knowledge-base folders, highest precedence first (see :mod:`vanna_magic.core.sources`)."""
-        from .sources import knowledge_sources
+        """Knowledge-base folders, highest precedence first (see :mod:`vanna_magic.core.knowledge.sources`)."""
+        from .knowledge.sources import knowledge_sources
 
         return [source.path for source in knowledge_sources(self.settings, is_demo=self.is_demo)]
 
     @property
     def knowledge_base(self) -> "KnowledgeBase":
-        from .knowledge import load_knowledge_base
+        from .knowledge.files import load_knowledge_base
 
         roots = self.knowledge_roots()
         return self._part("knowledge_base", (tuple(roots), _fingerprint(roots)), lambda: load_knowledge_base(roots))
 
     @property
     def retriever(self) -> "Retriever":
-        from .embed import make_embedder
-        from .retrieve import Retriever
+        from .knowledge.embed import make_embedder
+        from .knowledge.retrieve import Retriever
 
         kb = self.knowledge_base
         key = (kb.content_hash, self.settings.embedder, self.settings.api_base, str(self.settings.cache_path))

@@ -84,9 +84,9 @@ def docs(session: "Session") -> dict[str, Any]:
 
 
 def search(session: "Session", text: str, limit: int = _SEARCH_LIMIT) -> dict[str, Any]:
-    """Tables, columns, definitions, documents and examples ranked by :func:`~vanna_magic.core.search.search_session`
-    (the same ranking as ``%vanna search``)."""
-    from ..core.search import search_session
+    """Tables, columns, definitions, documents and examples ranked as ``%vanna search`` ranks them
+    (:func:`~vanna_magic.core.knowledge.search.search_session`)."""
+    from ..core.knowledge.search import search_session
 
     if limit < 1:
         raise ProtocolError(f"limit must be at least 1, got {limit}", hint="omit limit for the default of 20")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from ...core.errors import VannaError
-from ...core.search import KINDS
+from ...core.knowledge.search import KINDS
 from ..options import positive_int
 from . import command
 
@@ -30,7 +30,7 @@ class MarkdownPage:
          lambda parser: parser.add_argument("topic", nargs="?", metavar="TOPIC",
                                             help="only what concerns this table or definition"))
 def docs(magic, args) -> MarkdownPage:
-    from ...core.semantic import render_markdown
+    from ...core.knowledge.semantic import render_markdown
 
     return MarkdownPage(render_markdown(magic._session().knowledge_base, args.topic))
 
@@ -46,7 +46,7 @@ def _search_arguments(parser) -> None:
 def search(magic, args):
     import pandas as pd
 
-    from ...core.search import search_session
+    from ...core.knowledge.search import search_session
 
     hits = search_session(magic._session(), " ".join(args.text), limit=args.limit, kinds=args.kind or KINDS)
     return pd.DataFrame([{"kind": h.kind, "name": h.name, "score": h.score, "about": h.text, "file": h.path or ""}
@@ -73,7 +73,7 @@ def kb(magic, args):
 
 
 def _add(magic, session, args) -> None:
-    from ...core.examples import add_example
+    from ...core.knowledge.examples import add_example
 
     question, sql = args.question, args.sql
     last = magic.last
@@ -93,13 +93,13 @@ def _add(magic, session, args) -> None:
 def _list(magic, session, args):
     import pandas as pd
 
-    from ...core.examples import list_examples
+    from ...core.knowledge.examples import list_examples
 
     return pd.DataFrame(list_examples(session), columns=["question", "knowledge base", "file"])
 
 
 def _remove(magic, session, args) -> None:
-    from ...core.examples import remove_example
+    from ...core.knowledge.examples import remove_example
 
     if not args.target:
         raise VannaError("kb remove needs the example to delete", stage="knowledge",

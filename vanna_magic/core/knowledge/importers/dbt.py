@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import KnowledgeBaseError
+from ...errors import KnowledgeBaseError
 from . import ColumnInfo, Imported, file_name, read_json, semantic_yaml, table_doc, write_files
 
 _AGGREGATES = {"sum": "SUM({})", "max": "MAX({})", "min": "MIN({})", "average": "AVG({})", "avg": "AVG({})",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import KnowledgeBaseError
+from ...errors import KnowledgeBaseError
 from . import ColumnInfo, Imported, file_name, read_json, table_doc, write_files
 
 

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from .catalog import Table
+from ..catalog import Table
 from .embed import content_stems, stem, words
-from .knowledge import Definition, Document, Example, KnowledgeBase, question_key
+from .files import Definition, Document, Example, KnowledgeBase, question_key
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from ..values import ValueMatch
     from .embed import Embedder
     from .index import VectorIndex
-    from .values import ValueMatch
 
 
 @dataclass(frozen=True)

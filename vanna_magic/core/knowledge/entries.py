@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .knowledge import _FALLBACK_DIALECTS, Definition, Document
+from .files import _FALLBACK_DIALECTS, Definition, Document
 
 EXPECTED = {"tables": "a list of table names", "columns": "a mapping of column names to their meaning"}
 

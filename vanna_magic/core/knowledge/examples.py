@@ -4,7 +4,7 @@ An example is accepted only after its SQL passed the firewall and ran on the ses
 database. It is written atomically as a new ``examples/<slug>.sql`` file in the project
 knowledge base (or the user's, on request); the demo knowledge base is never written.
 The vector index follows on the next question: it is a cache keyed by file content, and
-only the new text is embedded (see :func:`vanna_magic.core.index.load_or_build`).
+only the new text is embedded (see :func:`vanna_magic.core.knowledge.index.load_or_build`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigurationError, VannaError
-from .knowledge import Example, question_key
+from ..errors import ConfigurationError, VannaError
+from .files import Example, question_key
 from .sources import Source, knowledge_sources
 
 if TYPE_CHECKING:
+    from ..session import Session
     from .retrieve import ScoredExample
-    from .session import Session
 
 NEAR_DUPLICATE = 0.75  # cosine from which an existing question is reported (one added word: ~0.8)
 _SLUG_WORDS = 8

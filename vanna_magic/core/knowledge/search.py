@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Sequence
 from .embed import content_stems
 
 if TYPE_CHECKING:
-    from .catalog import Table
+    from ..catalog import Table
+    from ..session import Session
     from .embed import Embedder
-    from .knowledge import KnowledgeBase
-    from .session import Session
+    from .files import KnowledgeBase
 
 SECOND_WEIGHT = 0.25
 POOL = 50  # nearest items by cosine re-scored with the name bonus
@@ -74,8 +74,8 @@ def search(query: str, kb: "KnowledgeBase", tables: Sequence["Table"], embedder:
 
 def search_session(session: "Session", query: str, *, limit: int = 10, kinds: Sequence[str] = KINDS) -> list[Hit]:
     """:func:`search` over a session's knowledge base and catalog (every front end calls this one)."""
+    from ..errors import VannaError
     from .embed import make_embedder
-    from .errors import VannaError
 
     try:
         tables = session.catalog().tables()

@@ -16,7 +16,7 @@ import zlib
 from collections import Counter
 from typing import TYPE_CHECKING, Protocol, Sequence
 
-from .errors import ConfigurationError, GenerationError
+from ..errors import ConfigurationError, GenerationError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -193,7 +193,7 @@ class LiteLLMEmbedder:
         import litellm
         import numpy as np
 
-        from .config import redact
+        from ..config import redact
 
         rows: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
