@@ -51,7 +51,7 @@ def run_once(side: str, url: str) -> dict:
     import sqlalchemy
 
     sys.path.insert(0, str(ROOT))
-    from vanna_magic.core.db import Database
+    from vanna_magic.core.data.database import Database
 
     if side == "read_sql":
         engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))

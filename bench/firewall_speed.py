@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.defog import gold_queries  # noqa: E402
-from vanna_magic.core.firewall import Firewall  # noqa: E402
-from vanna_magic.core.policy import RolePolicy  # noqa: E402
+from vanna_magic.core.guard import Firewall  # noqa: E402
+from vanna_magic.core.guard.policy import RolePolicy  # noqa: E402
 
 TARGET = 3.0
 

@@ -40,12 +40,12 @@ from sqlglot import exp  # noqa: E402
 from bench.accuracy.conditions import baseline_messages  # noqa: E402
 from bench.accuracy.gold import variants  # noqa: E402
 from vanna_magic import Session  # noqa: E402
-from vanna_magic.core.catalog import render_ddl  # noqa: E402
-from vanna_magic.core.column_notes import fold_column_docs  # noqa: E402
+from vanna_magic.core.data.catalog import render_ddl  # noqa: E402
+from vanna_magic.core.generate.column_notes import fold_column_docs  # noqa: E402
+from vanna_magic.core.generate.model import Completion  # noqa: E402
+from vanna_magic.core.generate.prompt import count_message_tokens, system_message  # noqa: E402
+from vanna_magic.core.generate.values import build  # noqa: E402
 from vanna_magic.core.knowledge.importers.metadata import import_metadata  # noqa: E402
-from vanna_magic.core.llm import Completion  # noqa: E402
-from vanna_magic.core.prompt import count_message_tokens, system_message  # noqa: E402
-from vanna_magic.core.values import build  # noqa: E402
 
 DEFOG = ROOT / "bench" / "data" / "defog-dev"
 _CREATE = re.compile(r"^CREATE TABLE (\S+) \(", re.MULTILINE)

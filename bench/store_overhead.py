@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from vanna_magic import Session  # noqa: E402
 from vanna_magic.core.answer import Answer  # noqa: E402
 from vanna_magic.core.config import load_settings  # noqa: E402
-from vanna_magic.core.store import Store  # noqa: E402
+from vanna_magic.core.ops.store import Store  # noqa: E402
 
 SQL = "SELECT status, COUNT(*) AS orders FROM orders GROUP BY status"
 

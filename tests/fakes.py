@@ -6,14 +6,14 @@ import copy
 import threading
 from typing import Callable, Sequence, Union
 
-from vanna_magic.core.llm import Completion
-from vanna_magic.core.tokens import count_tokens
+from vanna_magic.core.generate.model import Completion
+from vanna_magic.core.generate.tokens import count_tokens
 
 Response = Union[str, BaseException, type]
 
 
 class FakeModel:
-    """A :class:`~vanna_magic.core.llm.LanguageModel` that answers from a script.
+    """A :class:`~vanna_magic.core.generate.model.LanguageModel` that answers from a script.
 
     Args:
         responses: answers given in order (a string is returned, an exception raised),
@@ -50,6 +50,6 @@ class FakeModel:
     @property
     def questions(self) -> list[str]:
         """The question of each call, as the prompt builder wrote it."""
-        from vanna_magic.core.llm import question_of
+        from vanna_magic.core.generate.model import question_of
 
         return [question_of(messages) for messages in self.calls]

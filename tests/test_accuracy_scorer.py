@@ -180,7 +180,7 @@ def test_gold_that_errors_is_skipped_and_all_errors_are_a_gold_error():
 def test_run_gold_keeps_failures_and_timeouts_as_reasons(tmp_path):
     import sqlite3
 
-    from vanna_magic.core.db import Database
+    from vanna_magic.core.data.database import Database
 
     path = tmp_path / "t.sqlite"
     with sqlite3.connect(path) as conn:

@@ -13,9 +13,9 @@ import pytest
 
 from tests.fakes import FakeModel
 from vanna_magic import Session
-from vanna_magic.core import run
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.run import START
+from vanna_magic.core.ops import run
+from vanna_magic.core.ops.run import START
 
 # Minutes of work on any machine; the firewall accepts it (generate_series has no side effects).
 PG_ARROW = "SELECT count(*) AS n FROM generate_series(1, 100000000) AS a, generate_series(1, 100000000) AS b"

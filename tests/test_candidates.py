@@ -4,7 +4,7 @@ import pytest
 
 from tests.fakes import FakeModel
 from vanna_magic.core.errors import ConfigurationError, FirewallError
-from vanna_magic.core.tokens import count_tokens
+from vanna_magic.core.generate.tokens import count_tokens
 
 BY_STATUS = "SELECT status, COUNT(*) AS n FROM orders GROUP BY status"
 BY_STATUS_AGAIN = "SELECT status AS s, COUNT(order_id) AS orders FROM orders GROUP BY status ORDER BY 2 DESC"

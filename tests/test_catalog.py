@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from vanna_magic.core.catalog import (
+from vanna_magic.core.data.catalog import (
     Catalog,
     Column,
     ForeignKey,
@@ -15,7 +15,7 @@ from vanna_magic.core.catalog import (
     reflect_tables,
     render_ddl,
 )
-from vanna_magic.core.db import Database
+from vanna_magic.core.data.database import Database
 from vanna_magic.core.errors import VannaError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalog"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from vanna_magic.core.catalog import Catalog, ForeignKey, reflect_tables
-from vanna_magic.core.db import Database
+from vanna_magic.core.data.catalog import Catalog, ForeignKey, reflect_tables
+from vanna_magic.core.data.database import Database
 
 pytestmark = pytest.mark.postgres
 

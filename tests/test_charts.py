@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from IPython.core.error import UsageError
 
-from vanna_magic.core.columns import column_kinds
+from vanna_magic.core.display.columns import column_kinds
 from vanna_magic.core.errors import ChartError, VannaError
 from vanna_magic.jupyter.charts import PLOTLY_MIMETYPE, Chart, build_chart, plan_chart
 

@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from vanna_magic import cli
-from vanna_magic.core.connections import decrypt, encrypt, load_connections, resolve
+from vanna_magic.core.data.connections import decrypt, encrypt, load_connections, resolve
 from vanna_magic.core.errors import ConfigurationError
 
 SECRET = "pa:ss/w@rd-42"

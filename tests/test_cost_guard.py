@@ -27,7 +27,7 @@ def test_an_expensive_statement_is_refused_before_it_runs_and_audited(session_fa
 
 
 def test_without_a_limit_the_guard_does_not_explain(session_factory, postgres_shop, monkeypatch):
-    from vanna_magic.core.db import Database
+    from vanna_magic.core.data.database import Database
 
     session = session_factory(connection=postgres_shop)
     monkeypatch.setattr(Database, "estimated_cost", lambda *a, **k: pytest.fail("EXPLAIN ran without max_query_cost"))

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from vanna_magic.core.db import Database, QueryResult
+from vanna_magic.core.data.database import Database, QueryResult
 from vanna_magic.core.errors import (
     ConfigurationError,
     DatabaseConnectionError,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from vanna_magic.core.db import Database
+from vanna_magic.core.data.database import Database
+from vanna_magic.core.data.fastpath import ArrowReader
 from vanna_magic.core.errors import ExecutionError, QueryTimeoutError
-from vanna_magic.core.fastpath import ArrowReader
 
 pytestmark = pytest.mark.postgres
 
@@ -69,7 +69,7 @@ def test_a_driver_that_commits_every_statement_never_gets_the_users_sql(postgres
     import adbc_driver_postgresql.dbapi as adbc
     from sqlalchemy.engine import make_url
 
-    from vanna_magic.core.fastpath import libpq_uri
+    from vanna_magic.core.data.fastpath import libpq_uri
 
     reader = ArrowReader(libpq_uri(make_url(postgres_shop), 5), connect=lambda uri: adbc.connect(uri, autocommit=True))
     try:

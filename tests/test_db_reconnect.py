@@ -2,7 +2,7 @@
 
 import pytest
 
-from vanna_magic.core.db import Database
+from vanna_magic.core.data.database import Database
 
 pytestmark = pytest.mark.postgres
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from vanna_magic.core import demo
-from vanna_magic.core.demo import SCHEMA_VERSION, demo_database, demo_knowledge_base, demo_url
+from vanna_magic.core.data import demo
+from vanna_magic.core.data.demo import SCHEMA_VERSION, demo_database, demo_knowledge_base, demo_url
 from vanna_magic.core.errors import ConfigurationError
 
 TABLES = ["regions", "customers", "suppliers", "products", "orders", "order_items"]

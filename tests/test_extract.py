@@ -6,8 +6,8 @@ import pytest
 
 from tests.helpers import params
 from vanna_magic.core import errors
-from vanna_magic.core import extract as extract_module
-from vanna_magic.core.extract import extract_sql, fenced_blocks
+from vanna_magic.core.generate import extract as extract_module
+from vanna_magic.core.generate.extract import extract_sql, fenced_blocks
 
 
 @pytest.mark.parametrize("case", params("extract/answers.txt"))

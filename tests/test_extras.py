@@ -7,7 +7,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from vanna_magic.core import extras
-from vanna_magic.core.db import Database
+from vanna_magic.core.data.database import Database
 from vanna_magic.core.errors import ConfigurationError
 
 
@@ -51,7 +51,7 @@ def test_charts_without_the_charts_extra_name_the_extra(monkeypatch):
 
 
 def test_secrets_without_the_secrets_extra_name_the_extra(monkeypatch):
-    from vanna_magic.core.connections import decrypt, encrypt
+    from vanna_magic.core.data.connections import decrypt, encrypt
 
     hide(monkeypatch, "cryptography")
     for call in (lambda: decrypt("gAAAA", environ={"VANNA_MAGIC_SECRET": "k"}),
@@ -61,8 +61,7 @@ def test_secrets_without_the_secrets_extra_name_the_extra(monkeypatch):
 
 
 def test_postgres_without_arrow_takes_the_plain_path(monkeypatch):
-    from vanna_magic.core import fastpath
-
+    from vanna_magic.core.data import fastpath
     hide(monkeypatch, "adbc_driver_postgresql")
     assert fastpath.available() is False
 

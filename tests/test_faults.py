@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 from vanna_magic import Session
 from vanna_magic.core.config import load_settings
 from vanna_magic.core.errors import CircuitOpenError, DatabaseConnectionError, GenerationError, QueryTimeoutError
-from vanna_magic.core.health import FakeClock
+from vanna_magic.core.ops.health import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWN_QUESTION = "How many active customers does each region have?"
@@ -211,7 +211,7 @@ def model_server():
 
 
 def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
-    from vanna_magic.core.llm import LiteLLMModel
+    from vanna_magic.core.generate.model import LiteLLMModel
 
     clock = FakeClock(1_700_000_000.0)
     model = LiteLLMModel("openai/test-model", api_base=model_server.url, api_key="local", timeout=1, retries=1,

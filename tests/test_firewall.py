@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from tests.helpers import FIXTURES, load_cases, params, same_sql
-from vanna_magic.core import firewall as firewall_module
+from vanna_magic.core import guard as firewall_module
 from vanna_magic.core.errors import ConfigurationError, FirewallError
-from vanna_magic.core.firewall import Firewall, parse_statements
+from vanna_magic.core.guard import Firewall, parse_statements
 
 RULES = set(firewall_module.RULES) - {"policy_table", "policy_column"}  # policies: tests/test_policy.py
 REJECTED = params("firewall/reject.sql", expand="dialect", default="sqlite") + params(
@@ -133,7 +133,7 @@ def test_names_that_only_look_like_forbidden_functions_are_accepted(dialect, sql
 
 
 def test_every_rejection_is_audited_without_the_sql():
-    from vanna_magic.core.firewall import AuditEvent, sql_hash
+    from vanna_magic.core.guard import AuditEvent, sql_hash
 
     events: list[AuditEvent] = []
     firewall = Firewall("postgres", 10, on_reject=events.append, user="ann")
@@ -161,7 +161,7 @@ def test_a_failing_audit_sink_does_not_hide_the_rejection(caplog):
 def test_the_identity_is_the_hub_user_or_the_os_user(monkeypatch):
     import getpass
 
-    from vanna_magic.core.firewall import current_user
+    from vanna_magic.core.guard import current_user
 
     assert current_user({"JUPYTERHUB_USER": "ann"}) == "ann"
     assert current_user({}) == getpass.getuser()

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from tests.defog import DEFOG, database_script, expand, gold_queries, split_statements
-from vanna_magic.core.firewall import Firewall
+from vanna_magic.core.guard import Firewall
 
 BIG_CAP = 10**6  # larger than any table of the benchmark: the rewrite must not change the rows
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import POSTGRES_FIXTURES
-from vanna_magic.core.firewall import Firewall
+from vanna_magic.core.guard import Firewall
 
 TABLES = ("customers", "orders", "products", "order_items")
 READS = ("1", "customer_id", "COUNT(*)", "now()", "current_setting('TimeZone')", "upper('x')", "random()",

@@ -6,11 +6,11 @@ import pytest
 from IPython.core.error import UsageError
 
 from tests.fakes import FakeModel
-from vanna_magic.core import render
-from vanna_magic.core.conversation import QUESTION_TOKENS, SQL_TOKENS, Conversation, reads_like_follow_up
+from vanna_magic.core.display import render
 from vanna_magic.core.errors import VannaError
-from vanna_magic.core.prompt import FOLLOW_UP_HEADING, count_message_tokens, history_section
-from vanna_magic.core.tokens import count_tokens
+from vanna_magic.core.generate.conversation import QUESTION_TOKENS, SQL_TOKENS, Conversation, reads_like_follow_up
+from vanna_magic.core.generate.prompt import FOLLOW_UP_HEADING, count_message_tokens, history_section
+from vanna_magic.core.generate.tokens import count_tokens
 
 FIRST = "Which 5 customers spent the most in 2024?"
 SQL_1 = "SELECT name FROM customers ORDER BY customer_id LIMIT 5"

@@ -17,7 +17,7 @@ from vanna_magic.core.errors import (
     ReplayMissError,
     VannaError,
 )
-from vanna_magic.core.health import (
+from vanna_magic.core.ops.health import (
     CircuitBreaker,
     FakeClock,
     is_database_failure,

@@ -67,7 +67,7 @@ def test_an_exact_duplicate_is_refused(shell, project):
 
 
 def test_without_a_project_knowledge_base_nothing_is_written_into_the_demo(shell):
-    from vanna_magic.core.demo import demo_knowledge_base
+    from vanna_magic.core.data.demo import demo_knowledge_base
 
     before = sorted(p.name for p in (demo_knowledge_base() / "examples").iterdir())
     with pytest.raises(UsageError, match=r"\[config\] no project knowledge base is configured to add the example "

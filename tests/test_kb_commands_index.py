@@ -32,7 +32,7 @@ def write_example(folder, name, question, sql, description=None):
 
 @pytest.fixture
 def kb_copy(tmp_path):
-    from vanna_magic.core.demo import demo_knowledge_base
+    from vanna_magic.core.data.demo import demo_knowledge_base
 
     folder = tmp_path / "kb"
     shutil.copytree(demo_knowledge_base(), folder)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.demo import demo_knowledge_base
+from vanna_magic.core.data.demo import demo_knowledge_base
 from vanna_magic.core.knowledge.sources import knowledge_sources
 
 

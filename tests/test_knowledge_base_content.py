@@ -13,7 +13,7 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
-from vanna_magic.core.demo import demo_database
+from vanna_magic.core.data.demo import demo_database
 
 KB = Path(__file__).resolve().parents[1] / "knowledge_base"
 EXAMPLES = sorted((KB / "examples").glob("*.sql"))

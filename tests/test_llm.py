@@ -10,9 +10,10 @@ import threading
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core import errors, llm
+from vanna_magic.core import errors
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.llm import LiteLLMModel, ReplayModel, make_model, replay_key
+from vanna_magic.core.generate import model as llm
+from vanna_magic.core.generate.model import LiteLLMModel, ReplayModel, make_model, replay_key
 
 KEY = "sk-test-SECRET123456789"
 MESSAGES = [{"role": "system", "content": "Write SQL."},
@@ -193,7 +194,8 @@ def test_unknown_cost_is_none_and_missing_usage_is_counted(litellm, script, monk
 
 
 def test_importing_the_engine_does_not_import_litellm_or_tiktoken():
-    code = ("import sys, vanna_magic.core.llm, vanna_magic.core.prompt, vanna_magic.core.tokens; "
+    code = ("import sys, vanna_magic.core.generate.model, vanna_magic.core.generate.prompt, "
+            "vanna_magic.core.generate.tokens; "
             "print(sorted(m for m in ('litellm', 'tiktoken', 'tenacity') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

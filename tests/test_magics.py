@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from tests.fakes import FakeModel
 from vanna_magic import Answer, Session
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.llm import ReplayModel
+from vanna_magic.core.generate.model import ReplayModel
 
 QUESTION = "Which 5 customers spent the most in 2024?"
 SQL = ("SELECT c.name, ROUND(SUM(oi.quantity * oi.unit_price * (1 - oi.discount)), 2) AS revenue "
@@ -147,7 +147,7 @@ def test_load_ext_imports_no_heavy_library():
 def test_a_malformed_knowledge_base_file_is_named_and_the_rest_still_loads(shell, tmp_path, capsys):
     import shutil
 
-    from vanna_magic.core.demo import demo_knowledge_base
+    from vanna_magic.core.data.demo import demo_knowledge_base
 
     kb = tmp_path / "kb"
     shutil.copytree(demo_knowledge_base(), kb)

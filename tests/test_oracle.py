@@ -11,9 +11,9 @@ import sqlglot
 from oracledb import errors as ora_errors
 from sqlalchemy import exc as sa_exc
 
-from vanna_magic.core.catalog import Catalog, ForeignKey, render_ddl
-from vanna_magic.core.db import Database
-from vanna_magic.core.dialects import oracle
+from vanna_magic.core.data.catalog import Catalog, ForeignKey, render_ddl
+from vanna_magic.core.data.database import Database
+from vanna_magic.core.data.dialects import oracle
 from vanna_magic.core.errors import DatabaseConnectionError, ExecutionError, QueryTimeoutError
 
 URL = "oracle+oracledb://scott:tiger99@db.example.com:1521/?service_name=ORCLPDB1"
@@ -204,6 +204,6 @@ def test_catalog_reads_the_five_views_in_four_statements(fake):
      'SELECT "Mixed"."Id" FROM "Mixed" WHERE created > SYSDATE - 30 FETCH FIRST 10 ROWS ONLY'),
 ])
 def test_the_row_cap_is_written_in_oracle_sql(sql, executed):
-    from vanna_magic.core.firewall import Firewall
+    from vanna_magic.core.guard import Firewall
 
     assert Firewall("oracle", 10).check(sql).sql == executed

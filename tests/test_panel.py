@@ -111,7 +111,7 @@ def test_run_uses_the_same_path_and_error_text_as_vsql(shell):
 
 
 def test_a_streaming_model_shows_what_it_has_written_so_far(panel_with):
-    from vanna_magic.core.run import model_text
+    from vanna_magic.core.ops.run import model_text
 
     said = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core.db import Database
+from vanna_magic.core.data.database import Database
 
 BROKEN = ("SELECT r.name, SUM(oi.quantity) AS units FROM orders AS o JOIN customers AS c ON c.customer_id = "
           "o.customer_id JOIN regions AS r ON r.region_id = c.region_id GROUP BY r.name")

@@ -9,8 +9,8 @@ import pytest
 from tests.fakes import FakeModel
 from tests.helpers import FIXTURES, load_cases, params, same_sql
 from vanna_magic.core.errors import ConfigurationError, FirewallError
-from vanna_magic.core.firewall import Firewall
-from vanna_magic.core.policy import load_policy
+from vanna_magic.core.guard import Firewall
+from vanna_magic.core.guard.policy import load_policy
 
 SHOP = FIXTURES / "policy" / "shop.yaml"
 SHAPES = FIXTURES / "policy" / "shapes.yaml"

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core import run
 from vanna_magic.core.errors import QueryCancelledError
-from vanna_magic.core.run import END, START, TEXT, ProgressEvent, Run
+from vanna_magic.core.ops import run
+from vanna_magic.core.ops.run import END, START, TEXT, ProgressEvent, Run
 from vanna_magic.jupyter.progress import EMPTY, ProgressDisplay
 
 SQL = "SELECT name FROM customers ORDER BY customer_id LIMIT 5"
@@ -46,7 +46,7 @@ def test_run_sql_reports_its_stages(session_factory):
 def test_a_streaming_model_reports_its_text(session_factory, monkeypatch):
     import litellm
 
-    from vanna_magic.core.llm import LiteLLMModel
+    from vanna_magic.core.generate.model import LiteLLMModel
 
     answer_text = f"```sql\n{SQL}\n```"
     real = litellm.completion
@@ -63,7 +63,7 @@ def test_a_streaming_model_reports_its_text(session_factory, monkeypatch):
 def test_without_a_listener_the_model_does_not_stream(monkeypatch):
     import litellm
 
-    from vanna_magic.core.llm import LiteLLMModel
+    from vanna_magic.core.generate.model import LiteLLMModel
 
     seen = []
     real = litellm.completion

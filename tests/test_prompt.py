@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import params
-from vanna_magic.core import tokens
-from vanna_magic.core.catalog import Column, ForeignKey, Table
+from vanna_magic.core.data.catalog import Column, ForeignKey, Table
 from vanna_magic.core.errors import ConfigurationError
+from vanna_magic.core.generate import tokens
+from vanna_magic.core.generate.model import question_of
+from vanna_magic.core.generate.prompt import RepairNote, build_prompt, count_message_tokens
+from vanna_magic.core.generate.tokens import count_tokens, truncate_tokens
 from vanna_magic.core.knowledge.files import Definition, Document, Example
 from vanna_magic.core.knowledge.retrieve import Retrieved, ScoredExample
-from vanna_magic.core.llm import question_of
-from vanna_magic.core.prompt import RepairNote, build_prompt, count_message_tokens
-from vanna_magic.core.tokens import count_tokens, truncate_tokens
 
 QUESTION = "Which 5 customers spent the most in 2024?"
 HUGE = 10**6
@@ -87,14 +87,14 @@ def test_user_message_holds_schema_context_and_question_last():
 
 
 def test_schema_comes_from_render_ddl():
-    from vanna_magic.core.catalog import render_ddl
+    from vanna_magic.core.data.catalog import render_ddl
 
     prompt = build(dialect="postgresql")
     assert render_ddl(TABLES, "postgresql", one_line=True).strip() in user_text(prompt)
 
 
 def test_one_line_ddl_keeps_keys_and_puts_comments_under_the_statement():
-    from vanna_magic.core.catalog import render_ddl
+    from vanna_magic.core.data.catalog import render_ddl
 
     table = Table("visits", (Column("visit_id", "INTEGER"), Column("at", "TEXT", comment="UTC, 'YYYY-MM-DD'")),
                   primary_key=("visit_id",))
@@ -242,14 +242,14 @@ def test_sqlite_years_and_months_as_numbers_or_names_get_no_date_functions(colum
     ("Total check-ins per month, highest first", {"dates", "ratio", "order"}),
 ])
 def test_question_topics(question, topics):
-    from vanna_magic.core.prompt import question_topics
+    from vanna_magic.core.generate.prompt import question_topics
 
     assert question_topics(question) == topics
     assert question_topics(None) is None  # unknown question: every rule
 
 
 def test_a_follow_up_keeps_the_topics_of_the_questions_it_builds_on():
-    from vanna_magic.core.conversation import Turn
+    from vanna_magic.core.generate.conversation import Turn
 
     turn = Turn(question="Revenue per month in 2024", sql="SELECT 1")
     prompt = build_prompt("and only for Europe", dialect="sqlite",

@@ -7,9 +7,9 @@ import pytest
 from IPython.core.error import UsageError
 
 from vanna_magic import Answer
-from vanna_magic.core import render
+from vanna_magic.core.display import render
+from vanna_magic.core.display.paging import Page
 from vanna_magic.core.errors import VannaError
-from vanna_magic.core.paging import Page
 
 
 def _answer(rows: int, *, max_rows: int = 1000, preview_rows: int = 10) -> Answer:

@@ -78,7 +78,7 @@ def test_bad_search_arguments(shell, line, message):
 
 
 def test_the_knowledge_base_is_searchable_without_a_database(session_factory, tmp_path):
-    from vanna_magic.core.demo import demo_knowledge_base
+    from vanna_magic.core.data.demo import demo_knowledge_base
     from vanna_magic.core.knowledge.search import search_session
 
     session = session_factory(connection=f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}",

@@ -10,8 +10,8 @@ import pytest
 from tests.fakes import FakeModel
 from vanna_magic.core.answer import Answer
 from vanna_magic.core.errors import RateLimitError, VannaError
-from vanna_magic.core.health import FakeClock
-from vanna_magic.core.store import Store
+from vanna_magic.core.ops.health import FakeClock
+from vanna_magic.core.ops.store import Store
 
 
 def _answer(question="How many orders?", status="ok", **fields):
@@ -105,7 +105,7 @@ def test_rate_limit_is_per_user_and_shared_through_the_file(tmp_path, clock):
 def test_session_rate_limits_calls_to_a_provider(session_factory, tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from vanna_magic.core.llm import LiteLLMModel
+    from vanna_magic.core.generate.model import LiteLLMModel
 
     model = LiteLLMModel("openai/gpt-4o-mini", api_key="sk-test", retries=0)
     reply = SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(content="SELECT 1 AS one"))],

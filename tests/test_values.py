@@ -5,11 +5,11 @@ import sqlite3
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core.catalog import Column, Table
 from vanna_magic.core.config import load_settings
+from vanna_magic.core.data.catalog import Column, Table
 from vanna_magic.core.errors import ConfigurationError
-from vanna_magic.core.policy import RolePolicy
-from vanna_magic.core.values import MAX_LENGTH, MAX_PER_COLUMN, ValueIndex, allowed_columns, build
+from vanna_magic.core.generate.values import MAX_LENGTH, MAX_PER_COLUMN, ValueIndex, allowed_columns, build
+from vanna_magic.core.guard.policy import RolePolicy
 
 COLUMNS = [(None, "domain", "name"), (None, "keyword", "keyword"), (None, "city", "name"), (None, "t", "code")]
 INDEX = ValueIndex(COLUMNS, {
@@ -137,8 +137,8 @@ def test_bad_values_of_the_accuracy_settings_are_refused(name, raw, message):
 
 
 def test_values_are_read_from_postgresql_in_bulk(postgres_shop):
-    from vanna_magic.core.catalog import Catalog
-    from vanna_magic.core.db import Database
+    from vanna_magic.core.data.catalog import Catalog
+    from vanna_magic.core.data.database import Database
 
     db = Database(postgres_shop)
     try:
@@ -153,8 +153,8 @@ def test_values_are_read_from_postgresql_in_bulk(postgres_shop):
 
 def test_a_database_error_while_reading_values_leaves_a_note_and_the_question_is_answered(
         tmp_path, session_factory, monkeypatch):
-    from vanna_magic.core import values
     from vanna_magic.core.errors import DatabaseConnectionError
+    from vanna_magic.core.generate import values
 
     def unreachable(*args, **kwargs):
         raise DatabaseConnectionError("the database closed the connection")

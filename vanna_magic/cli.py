@@ -33,7 +33,7 @@ def _encrypt(args: argparse.Namespace) -> int:
     """``vanna-magic encrypt``: the secret comes from stdin (a hidden prompt on a terminal), never argv."""
     import getpass
 
-    from .core.connections import encrypt, key_file, new_key
+    from .core.data.connections import encrypt, key_file, new_key
 
     try:
         if args.new_key:

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from vanna_magic import Session
-    from vanna_magic.core.catalog import Table
-    from vanna_magic.core.llm import LanguageModel
+    from vanna_magic.core.data.catalog import Table
+    from vanna_magic.core.generate.model import LanguageModel
 
 CONDITIONS = ("baseline", "zero_shot", "knowledge")
 
@@ -59,8 +59,8 @@ def failure(exc: BaseException) -> tuple[str, str]:
 
 
 def baseline_messages(question: str, dialect: str, tables: "list[Table]") -> list[dict]:
-    from vanna_magic.core.catalog import render_ddl
-    from vanna_magic.core.prompt import dialect_name
+    from vanna_magic.core.data.catalog import render_ddl
+    from vanna_magic.core.generate.prompt import dialect_name
 
     name = dialect_name(dialect)
     return [
@@ -75,7 +75,7 @@ class Baseline:
         self.session = session
 
     def ask(self, question: Question) -> Outcome:
-        from vanna_magic.core.extract import extract_sql
+        from vanna_magic.core.generate.extract import extract_sql
 
         session = self.session
         outcome = Outcome()

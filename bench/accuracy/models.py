@@ -1,7 +1,7 @@
 """The model of a benchmark run: responses served from a replay file, the live model only on a miss.
 
 Every response the live model gives is appended to the file (the product's
-:class:`~vanna_magic.core.llm.ReplayModel` in record mode), so a rerun (to resume, or to score
+:class:`~vanna_magic.core.generate.model.ReplayModel` in record mode), so a rerun (to resume, or to score
 again after a change to the scorer) costs no model time. ``failures`` counts calls that got no
 response at all (the server down, a replay miss offline): the runner retries those questions
 on the next run instead of counting them as wrong.
@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from vanna_magic.core.errors import ReplayMissError
-from vanna_magic.core.llm import Completion, LanguageModel, ReplayModel, replay_key
+from vanna_magic.core.generate.model import Completion, LanguageModel, ReplayModel, replay_key
 
 
 class CachedModel:
@@ -68,7 +68,7 @@ def live_model(name: str, *, api_base: str | None, timeout: float, retries: int,
                temperature: float = 0.0) -> LanguageModel:
     """A litellm model; a local OpenAI-compatible server gets a placeholder key when no key is set."""
     from vanna_magic.core.config import api_key
-    from vanna_magic.core.llm import LiteLLMModel
+    from vanna_magic.core.generate.model import LiteLLMModel
 
     key = api_key() or ("no-key" if api_base and not os.environ.get("OPENAI_API_KEY") else None)
     return LiteLLMModel(name, api_base=api_base, api_key=key, timeout=timeout, retries=retries, temperature=temperature)

@@ -176,7 +176,7 @@ class _GoldCache:
 
     def get(self, question: Question) -> list[GoldResult]:
         if question.id not in self._results:
-            from vanna_magic.core.db import Database
+            from vanna_magic.core.data.database import Database
 
             if self._db is None:
                 self._db = Database(self.url, query_timeout=self.timeout)

@@ -101,7 +101,7 @@ def has_outer_order_by(sql: str, dialect: str) -> bool:
     import sqlglot
     from sqlglot.errors import SqlglotError
 
-    from vanna_magic.core.firewall.parsing import sqlglot_dialect
+    from vanna_magic.core.guard.parsing import sqlglot_dialect
 
     try:
         tree = sqlglot.parse_one(sql, read=sqlglot_dialect(dialect))
@@ -123,7 +123,7 @@ def sort_key(sql: str, columns: Sequence[object], dialect: str) -> list[int] | N
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
-    from vanna_magic.core.firewall.parsing import sqlglot_dialect
+    from vanna_magic.core.guard.parsing import sqlglot_dialect
 
     try:
         tree = sqlglot.parse_one(sql, read=sqlglot_dialect(dialect))

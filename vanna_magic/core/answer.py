@@ -125,7 +125,7 @@ class Answer:
         }
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from . import render
+        from .display import render
 
         data = {"text/plain": render.as_text(self), "text/html": render.as_html(self)}
         return data, {"text/html": {PROVENANCE_KEY: self.provenance()}}

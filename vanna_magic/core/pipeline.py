@@ -20,18 +20,18 @@ from .errors import (
     ModelNotConfiguredError,
     VannaError,
 )
-from .health import READ_ONLY, guarded
+from .ops.health import READ_ONLY, guarded
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
     from .config import Settings
-    from .conversation import Turn
-    from .db import Database
-    from .firewall import Firewall
-    from .health import Health
+    from .data.catalog import Catalog
+    from .data.database import Database
+    from .generate.conversation import Turn
+    from .generate.model import Completion, LanguageModel
+    from .generate.prompt import Prompt, RepairNote
+    from .guard import Firewall
     from .knowledge.retrieve import Retrieved, Retriever
-    from .llm import Completion, LanguageModel
-    from .prompt import Prompt, RepairNote
+    from .ops.health import Health
 
 # Errors the model can fix when shown them; anything else (timeouts, lost
 # connections, a missing model) ends the question at once.
@@ -66,8 +66,8 @@ class AskContext:
 
 @contextmanager
 def timed(answer: Answer, stage: str) -> Iterator[None]:
-    """Time ``stage`` on the answer and report it to the run in flight (:mod:`vanna_magic.core.run`)."""
-    from . import run
+    """Time ``stage`` on the answer and report it to the run in flight (:mod:`vanna_magic.core.ops.run`)."""
+    from .ops import run
 
     with run.stage(stage):
         start = time.perf_counter()
@@ -95,14 +95,14 @@ def visible_tables(ctx: AskContext) -> list:
 
 
 def retrieve(ctx: AskContext) -> None:
-    from .prompt import choose_examples
+    from .generate.prompt import choose_examples
 
     with timed(ctx.answer, "retrieve"):
         tables = visible_tables(ctx)
         policy = getattr(ctx.firewall, "policy", None)
         ctx.answer.retrieved = _retrieve_or_degrade(ctx, tables)
         if ctx.settings.value_linking:
-            from .values import link_values
+            from .generate.values import link_values
 
             link_values(ctx, tables)
         retrieved = ctx.answer.retrieved
@@ -133,7 +133,7 @@ def _retrieve_or_degrade(ctx: AskContext, tables: list) -> "Retrieved":
 
 
 def build_prompt(ctx: AskContext, repairs: "list[RepairNote]") -> "Prompt":
-    from .prompt import build_prompt as build
+    from .generate.prompt import build_prompt as build
 
     with timed(ctx.answer, "prompt"):
         prompt = build(ctx.question, dialect=ctx.database.dialect, retrieved=ctx.answer.retrieved,
@@ -208,11 +208,11 @@ def _fail(ctx: AskContext, attempt: Attempt, exc: VannaError) -> None:
 
 def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
     """Extract the SQL from the model's text, check it and run it."""
-    from .extract import extract_sql
+    from .generate.extract import extract_sql
 
     attempt.sql = extract_sql(text, ctx.database.dialect)
     if ctx.settings.requalify_columns:
-        from .qualify import requalify
+        from .rewrite.requalify import requalify
 
         attempt.sql, moved = requalify(attempt.sql, ctx.database.dialect,
                                        guarded(ctx.health, "database", ctx.catalog.tables))
@@ -224,9 +224,9 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
 def ask_model(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
-    from .prompt import RepairNote
-    from .qualify import contradictions, placeholders
-    from .repair import repair_empty
+    from .diagnose.empty import repair_empty
+    from .generate.prompt import RepairNote
+    from .rewrite.requalify import contradictions, placeholders
 
     repairs: list[RepairNote] = []
     empty: "tuple[Attempt, object] | None" = None  # the last run sent back: the answer if repairs run out
@@ -236,7 +236,7 @@ def ask_model(ctx: AskContext) -> Answer:
         failure = None
         many = ctx.settings.candidates > 1 and not repairs  # repairs are single answers to one error
         if many:
-            from .consistency import run_candidates
+            from .generate.candidates import run_candidates
 
             text, failure = run_candidates(ctx, prompt, attempt)
         else:
@@ -280,7 +280,7 @@ def _repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     """
     if not isinstance(exc, ExecutionError) or not attempt.sql:
         return exc.message
-    from .qualify import placeholders, type_clashes, undefined_aliases, unknown_columns, zero_divisors
+    from .rewrite.requalify import placeholders, type_clashes, undefined_aliases, unknown_columns, zero_divisors
 
     dialect, tables = ctx.database.dialect, visible_tables(ctx)
     return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect, tables),

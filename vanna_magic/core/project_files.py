@@ -39,7 +39,7 @@ def key_variable(model: str | None) -> str:
     >>> key_variable("anthropic/claude-3-5-haiku-latest"), key_variable("ollama/qwen2.5-coder")
     ('ANTHROPIC_API_KEY', 'VANNA_MAGIC_API_KEY')
     """
-    from .llm import provider_key_variable
+    from .generate.model import provider_key_variable
 
     return provider_key_variable(model or "") or ENV_PREFIX + "API_KEY"
 

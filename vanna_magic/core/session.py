@@ -17,15 +17,15 @@ from .config import Settings, load_settings, redact
 from .errors import ConfigurationError, VannaError
 
 if TYPE_CHECKING:
-    from .catalog import Catalog, Table
-    from .db import Database
-    from .firewall import Firewall
+    from .data.catalog import Catalog, Table
+    from .data.database import Database
+    from .generate.model import LanguageModel
+    from .guard import Firewall
+    from .guard.policy import RolePolicy
     from .knowledge.files import KnowledgeBase
     from .knowledge.retrieve import Retriever
-    from .llm import LanguageModel
-    from .policy import RolePolicy
-    from .run import Progress
-    from .store import Store
+    from .ops.run import Progress
+    from .ops.store import Store
 
 T = TypeVar("T")
 _MODEL_SETTINGS = ("model", "api_base", "replay_file", "replay_mode", "model_timeout", "model_retries", "temperature")
@@ -37,7 +37,7 @@ class Session:
     Args:
         connection: SQLAlchemy URL; the embedded demo database when omitted.
         model: a litellm model string, or any object with ``complete(messages)``
-            (see :class:`vanna_magic.core.llm.LanguageModel`); from settings when omitted.
+            (see :class:`vanna_magic.core.generate.model.LanguageModel`); from settings when omitted.
         settings: resolved settings; read from their sources when omitted.
         clock: seconds since the epoch, for the breakers, history and rate limits (a seam for tests).
         **overrides: any setting by name (``max_rows=100``, ``knowledge_base="kb/"``...).
@@ -56,13 +56,13 @@ class Session:
         self._parts: dict[str, tuple[Any, Any]] = {}
         self._lock = threading.RLock()
         self.knowledge_problems_seen: set[str] = set()
-        from .health import Health
         from .identity import current_user
+        from .ops.health import Health
 
         self.clock = clock or time.time
         self.user = current_user()
         self.health = Health(self.settings.breakers, self.settings.breaker_successes, clock=self.clock)
-        from .conversation import Conversation
+        from .generate.conversation import Conversation
 
         self.conversation = Conversation()  # the questions a follow-up builds on
 
@@ -87,7 +87,7 @@ class Session:
     def connection_url(self) -> str:
         if self.settings.connection:
             return self.settings.connection
-        from .demo import demo_url
+        from .data.demo import demo_url
 
         return demo_url(self.settings.cache_path)
 
@@ -96,7 +96,7 @@ class Session:
         return not self.settings.connection
 
     def database(self, connection: str | None = None) -> "Database":
-        from .db import Database
+        from .data.database import Database
 
         url = self.resolve_connection(connection or self.connection_url)
         name = "database" if connection is None else f"database:{url}"
@@ -104,15 +104,15 @@ class Session:
                           lambda: Database(url, query_timeout=self.settings.query_timeout))
 
     def resolve_connection(self, value: str) -> str:
-        """A URL as given; a connection name as the URL it stands for (:mod:`vanna_magic.core.connections`)."""
-        from .connections import is_url, load_connections, resolve
+        """A URL as given; a connection name as the URL it stands for (:mod:`vanna_magic.core.data.connections`)."""
+        from .data.connections import is_url, load_connections, resolve
 
         if is_url(value):
             return value
         return resolve(value, load_connections(connections_file=self.settings.connections_file))
 
     def catalog(self, connection: str | None = None) -> "Catalog":
-        from .catalog import Catalog
+        from .data.catalog import Catalog
 
         db = self.database(connection)
         name = "catalog" if connection is None else f"catalog:{connection}"
@@ -146,15 +146,15 @@ class Session:
     def model(self) -> "LanguageModel | None":
         if self._model_override is not None:
             return self._model_override
-        from .llm import make_model
+        from .generate.model import make_model
 
         key = tuple(getattr(self.settings, name) for name in _MODEL_SETTINGS)
         return self._part("model", key, lambda: make_model(self.settings))
 
     @property
     def store(self) -> "Store":
-        """History, audit events and rate-limit state (:mod:`vanna_magic.core.store`)."""
-        from .store import STORE_FILE, Store
+        """History, audit events and rate-limit state (:mod:`vanna_magic.core.ops.store`)."""
+        from .ops.store import STORE_FILE, Store
 
         path = Path(self.settings.store_path).expanduser() if self.settings.store_path else \
             self.settings.cache_path / STORE_FILE
@@ -168,7 +168,7 @@ class Session:
         """The data policy of the current role (setting ``role``, else the user's), or None without a policy file."""
         if not self.settings.policy_file:
             return None
-        from .policy import load_policy
+        from .guard.policy import load_policy
 
         path = Path(self.settings.policy_file).expanduser()
         stat = path.stat() if path.is_file() else None
@@ -178,7 +178,7 @@ class Session:
 
     def firewall(self, dialect: str, max_rows: int, connection: str | None = None) -> "Firewall":
         """The firewall for this connection: row cap, the role's data policy, rejections audited to the store."""
-        from .firewall import Firewall
+        from .guard import Firewall
 
         policy = self.data_policy()
         catalog = self.catalog(connection) if policy is not None else None
@@ -197,7 +197,7 @@ class Session:
 
     def _context(self, question: str, *, run: bool, limit: int | None, connection: str | None,
                  for_question: bool = True):
-        from .operations import model_limiter
+        from .ops.operations import model_limiter
         from .pipeline import AskContext
 
         self.health.configure(self.settings.breakers, self.settings.breaker_successes)
@@ -217,10 +217,10 @@ class Session:
         """Answer ``question`` with SQL and, unless ``run=False``, its rows.
 
         ``follow_up``: True builds on the previous questions, False never does, None (default) when the
-        question reads like a follow-up (:mod:`vanna_magic.core.conversation`). ``progress`` is called with
-        each stage's :class:`~vanna_magic.core.run.ProgressEvent`, from the thread that runs the question.
+        question reads like a follow-up (:mod:`vanna_magic.core.generate.conversation`). ``progress`` is called with
+        each stage's :class:`~vanna_magic.core.ops.run.ProgressEvent`, from the thread that runs the question.
         """
-        from .operations import recorded
+        from .ops.operations import recorded
         from .pipeline import ask
 
         ctx = self._context(question, run=run, limit=limit, connection=connection)
@@ -236,7 +236,7 @@ class Session:
     def run_sql(self, sql: str, *, limit: int | None = None, connection: str | None = None,
                 progress: "Progress | None" = None) -> Answer:
         """Run SQL written by a person through the firewall and the read-only executor."""
-        from .operations import recorded
+        from .ops.operations import recorded
         from .pipeline import run_sql
 
         ctx = self._context("", run=True, limit=limit, connection=connection, for_question=False)
@@ -245,8 +245,8 @@ class Session:
         return answer
 
     def _in_flight(self, progress: "Progress | None", work: Callable[[], Answer]) -> Answer:
-        """``work`` as a run: progress reported, and a KeyboardInterrupt cancels it (:mod:`vanna_magic.core.run`)."""
-        from .run import Run, interruptible, running
+        """``work`` as a run: progress reported, an interrupt cancels it (:mod:`vanna_magic.core.ops.run`)."""
+        from .ops.run import Run, interruptible, running
 
         flight = Run(progress)
 
@@ -258,7 +258,7 @@ class Session:
 
     def cancel(self) -> int:
         """Cancel the statements this session has in flight (safe from any thread); how many there were."""
-        from .db import Database
+        from .data.database import Database
 
         with self._lock:
             parts = [part for _, part in self._parts.values()]
@@ -287,7 +287,7 @@ class Session:
             "roots": [str(r) for r in kb.roots], "examples": len(kb.examples),
             "definitions": len(kb.definitions), "documents": len(kb.documents),
             "problems": [str(p) for p in kb.problems]}
-        from .operations import health_report
+        from .ops.operations import health_report
 
         return health_report(self, info)
 

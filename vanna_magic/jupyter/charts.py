@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.columns import NUMBER, TEXT, TIME, as_numbers, as_times, column_kinds
+from ..core.display.columns import NUMBER, TEXT, TIME, as_numbers, as_times, column_kinds
 from ..core.errors import ChartError
 from ..core.extras import require
 

@@ -2,7 +2,7 @@
 
 The panel is a thin caller of :class:`~vanna_magic.core.session.Session`, the same calls the
 magics make: ``ask`` and ``run_sql`` for answers, ``status`` for the mode, the store for the
-history, :func:`vanna_magic.core.operations.export` for CSV files. Work runs in the click
+history, :func:`vanna_magic.core.ops.operations.export` for CSV files. Work runs in the click
 handler; while it runs every control is disabled, and an error is shown in the panel as the
 magics word it, never as a traceback.
 """
@@ -22,7 +22,7 @@ from .messages import busy, error_text, show
 
 if TYPE_CHECKING:
     from ..core.answer import Answer
-    from ..core.run import ProgressEvent
+    from ..core.ops.run import ProgressEvent
     from ..core.session import Session
 
 HISTORY_ITEMS = 50  # the newest attempts offered in the history list
@@ -131,7 +131,7 @@ class Panel:
 
     def export(self, _button: Any = None) -> None:
         """Write every row of the shown result to the CSV file named in the panel, as ``%vanna export`` does."""
-        from ..core.operations import export
+        from ..core.ops.operations import export
 
         with self._busy("exporting"):
             if self.answer is None or self.answer.status != "ok":
@@ -262,7 +262,7 @@ class Panel:
         self.chart.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
     def _fill_connections(self) -> None:
-        from ..core.connections import load_connections
+        from ..core.data.connections import load_connections
 
         session = self._session()
         current = f"current: {redact(session.connection_url)}" + (" (demo)" if session.is_demo else "")

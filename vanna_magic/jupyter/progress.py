@@ -1,7 +1,7 @@
 """The progress line of a running ``%%ask`` or ``%%vsql`` cell: the stage at work and for how long.
 
 One display (``display_id``) is opened when the cell starts and updated from the run's
-:class:`~vanna_magic.core.run.ProgressEvent`\\ s (and, while a stage runs, every half second by a
+:class:`~vanna_magic.core.ops.run.ProgressEvent`\\ s (and, while a stage runs, every half second by a
 ticker thread); a streaming model's text shows below it. The display opens empty and is emptied
 again when the cell ends, so nothing of it stays in the notebook.
 """
@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from ..core.run import END, START, TEXT, ProgressEvent
+from ..core.ops.run import END, START, TEXT, ProgressEvent
 
 TEXT_SHOWN = 1500  # characters of the model's streamed answer kept in view
 EMPTY = {"text/plain": "", "text/html": ""}

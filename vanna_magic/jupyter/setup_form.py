@@ -2,7 +2,7 @@
 
 "Test connection" connects through a :class:`~vanna_magic.core.session.Session` and reads the
 catalog; "Test model" sends one short message through the
-:class:`~vanna_magic.core.llm.LanguageModel` seam. "Save" writes the settings that are not
+:class:`~vanna_magic.core.generate.model.LanguageModel` seam. "Save" writes the settings that are not
 secret to ``[tool.vanna_magic]`` of the project's ``pyproject.toml`` and the secrets to the
 ``.env`` the form names (see :mod:`vanna_magic.core.project_files`), and applies the secrets
 to this kernel's environment.
@@ -23,7 +23,7 @@ from .messages import busy, show
 
 if TYPE_CHECKING:
     from ..core.config import Settings
-    from ..core.llm import LanguageModel
+    from ..core.generate.model import LanguageModel
 
 PING = [{"role": "user", "content": "Reply with the single word OK."}]
 ModelFactory = Callable[[str, "str | None", "str | None"], "LanguageModel"]
@@ -162,7 +162,7 @@ class SetupForm:
         return path if path.is_absolute() else self.pyproject.parent / path
 
     def _litellm_model(self, name: str, api_base: str | None, key: str | None) -> "LanguageModel":
-        from ..core.llm import LiteLLMModel
+        from ..core.generate.model import LiteLLMModel
 
         # No retries: a test says at once what is wrong.
         return LiteLLMModel(name, api_base=api_base, api_key=key or api_key(self._environ),

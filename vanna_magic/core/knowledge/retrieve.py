@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from ..catalog import Table
+from ..data.catalog import Table
 from .embed import content_stems, stem, words
 from .files import Definition, Document, Example, KnowledgeBase, question_key
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..values import ValueMatch
+    from ..generate.values import ValueMatch
     from .embed import Embedder
     from .index import VectorIndex
 

@@ -45,7 +45,7 @@ def knowledge_sources(settings: Settings, *, is_demo: bool) -> list[Source]:
     elif default_user_knowledge_base().is_dir():
         sources.append(Source("user", default_user_knowledge_base()))
     if is_demo and not settings.knowledge_base:
-        from ..demo import demo_knowledge_base
+        from ..data.demo import demo_knowledge_base
 
         sources.append(Source("demo", demo_knowledge_base()))
     unique: dict[Path, Source] = {}

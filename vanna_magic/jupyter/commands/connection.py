@@ -27,7 +27,7 @@ def connect(magic, args) -> None:
 
 @command("connections", "list the named connections (passwords never shown)")
 def connections(magic, args) -> None:
-    from ...core.connections import default_connections_file, load_connections
+    from ...core.data.connections import default_connections_file, load_connections
 
     session = magic._session()
     found = load_connections(connections_file=session.settings.connections_file)

@@ -8,8 +8,8 @@ from . import command
 @command("context", "the earlier questions and SQL the next follow-up question builds on, as the model sees them")
 def context(magic, args) -> None:
     from ...core.config import redact
-    from ...core.prompt import history_section
-    from ...core.tokens import count_tokens
+    from ...core.generate.prompt import history_section
+    from ...core.generate.tokens import count_tokens
 
     session = magic._session()
     turns = session.conversation.recent(redact(session.database().url), session.settings.follow_up_turns)

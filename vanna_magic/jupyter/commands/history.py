@@ -41,7 +41,7 @@ def history(magic, args):
 @command("rerun", "ask a question from the history again (or run its statement again)",
          lambda parser: parser.add_argument("id", type=positive_int, metavar="ID"))
 def rerun(magic, args):
-    from ...core.operations import rerun as again
+    from ...core.ops.operations import rerun as again
 
     answer = again(magic._session(), args.id)
     magic.last = answer
@@ -56,7 +56,7 @@ def _export_arguments(parser) -> None:
 
 @command("export", "run a query from the history again and write all its rows to a CSV file", _export_arguments)
 def export(magic, args) -> None:
-    from ...core.operations import export as write
+    from ...core.ops.operations import export as write
 
     rows = write(magic._session(), args.id, args.path, max_rows=args.max_rows)
     print(f"wrote {rows} rows of query {args.id} to {args.path}")

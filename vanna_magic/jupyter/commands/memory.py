@@ -14,8 +14,8 @@ def _memory_arguments(parser) -> None:
 @command("memory", "history size and disk use, backup to one file, validated restore, cleanup of old records",
          _memory_arguments)
 def memory(magic, args):
-    from ...core import memory as core
     from ...core.errors import VannaError
+    from ...core.ops import memory as core
 
     session = magic._session()
     if args.action == "stats":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...core.health import PARTS
+from ...core.ops.health import PARTS
 from . import command
 
 
@@ -20,7 +20,7 @@ def breaker(magic, args) -> None:
 
 @command("metrics", "request and error counts, latencies per stage, memory, uptime, tokens and cost, as a dict")
 def metrics(magic, args) -> dict:
-    from ...core.operations import metrics as collect
+    from ...core.ops.operations import metrics as collect
 
     return collect(magic._session())
 

@@ -12,8 +12,8 @@ def _page_arguments(parser) -> None:
 
 @command("page", "page N of the last answer's rows, 500 a page, without running the query again", _page_arguments)
 def page(magic, args):
+    from ...core.display.paging import Page
     from ...core.errors import VannaError
-    from ...core.paging import Page
 
     if magic.last is None:
         raise VannaError("there is no answer to page through yet", stage="answer",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ...core.health import clock_text
+from ...core.ops.health import clock_text
 from . import command
 
 

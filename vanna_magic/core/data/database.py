@@ -1,0 +1,474 @@
+"""Connections and read-only execution over SQLAlchemy 2.
+
+Every statement runs in its own read-only transaction that is rolled back, never
+committed: SQLite files are opened with ``mode=ro``, PostgreSQL gets ``SET TRANSACTION
+READ ONLY`` and a ``statement_timeout``, MySQL and MariaDB a read-only session with a
+statement time limit (:mod:`vanna_magic.core.data.dialects.mysql`); other dialects get a
+transaction that is rolled back. Driver errors become :mod:`vanna_magic.core.errors` by
+type and by where they happened (connecting or executing), never by the text of their messages.
+
+>>> db = Database("sqlite://")
+>>> db.execute("SELECT 1 AS one").frame["one"].tolist()
+[1]
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..config import redact
+from ..errors import (
+    ConfigurationError,
+    DatabaseConnectionError,
+    ExecutionError,
+    QueryCancelledError,
+    QueryTimeoutError,
+)
+from ..extras import EXTRAS
+from ..extras import missing as extras_missing
+
+if TYPE_CHECKING:
+    import pandas
+    from sqlalchemy.engine import URL, Connection, Engine
+
+# SQLAlchemy backend name -> sqlglot dialect name.
+_SQLGLOT_DIALECTS = {
+    "postgresql": "postgres", "sqlite": "sqlite", "oracle": "oracle", "mysql": "mysql", "mariadb": "mysql",
+    "mssql": "tsql", "duckdb": "duckdb", "snowflake": "snowflake", "bigquery": "bigquery",
+    "redshift": "redshift", "trino": "trino", "presto": "presto", "clickhouse": "clickhouse",
+    "databricks": "databricks", "hive": "hive", "teradata": "teradata",
+}
+# URLs without a driver get the driver we support: psycopg 3 and python-oracledb (thin mode).
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "oracle": "oracle+oracledb",
+                    "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+# Python module or SQLAlchemy plugin -> the pip package that provides it.
+_PIP_PACKAGES = {
+    "psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "oracledb": "oracledb", "cx_Oracle": "cx_Oracle",
+    "pymysql": "pymysql", "MySQLdb": "mysqlclient", "pyodbc": "pyodbc", "pymssql": "pymssql",
+    "duckdb": "duckdb-engine", "snowflake": "snowflake-sqlalchemy", "bigquery": "sqlalchemy-bigquery",
+    "redshift": "sqlalchemy-redshift", "trino": "trino", "clickhouse": "clickhouse-sqlalchemy",
+    "databricks": "databricks-sqlalchemy",
+}
+_URL_EXAMPLES = "e.g. sqlite:///path/to/file.db or postgresql://user@host:5432/dbname"
+_PG_QUERY_CANCELED = "57014"  # SQLSTATE query_canceled, raised by statement_timeout
+
+
+@dataclass
+class QueryResult:
+    """The rows of one statement and how long it took (seconds, fetching included)."""
+
+    frame: "pandas.DataFrame"
+    elapsed: float
+
+
+class _Interrupter:
+    """Calls ``interrupt()`` on a sqlite3 connection after ``seconds``; ``fired`` says whether it did."""
+
+    def __init__(self, dbapi_connection: Any, seconds: float):
+        self.fired = False
+        self._connection = dbapi_connection
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._cancelled:
+                self.fired = True
+                self._connection.interrupt()
+
+    def cancel(self) -> None:
+        """Stop the timer; once this returns the connection is never interrupted (it may go back to the pool)."""
+        with self._lock:
+            self._cancelled = True
+        self._timer.cancel()
+
+
+class _Running:
+    """A statement in flight and the driver's way to stop it (None where the driver has none)."""
+
+    def __init__(self, hook: Any):
+        self.hook = hook
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        if self.hook is None:
+            return
+        self.cancelled = True
+        try:
+            self.hook()
+        except Exception:  # noqa: BLE001 - a connection that already closed has nothing left to cancel
+            pass
+
+
+class Database:
+    """A database reached through a SQLAlchemy URL, queried read-only.
+
+    In-memory SQLite (``sqlite://``) is the one exception to read-only: a read-only
+    in-memory database would always be empty, so it is opened writable (each
+    statement's transaction is still rolled back).
+
+    Args:
+        url: SQLAlchemy URL; ``postgresql://`` uses psycopg 3, ``oracle://`` python-oracledb.
+        query_timeout: seconds a statement may run (enforced on SQLite and PostgreSQL).
+        connect_timeout: seconds to wait for a network server to answer.
+    """
+
+    def __init__(self, url: str, *, query_timeout: float = 30.0, connect_timeout: float = 10.0,
+                 fast_path: bool = True):
+        self._url = _parse_url(url)
+        self.url: str = self._url.render_as_string(hide_password=True)
+        self.backend: str = self._url.get_backend_name()
+        self.dialect: str = _SQLGLOT_DIALECTS.get(self.backend, self.backend)
+        self.query_timeout = query_timeout
+        self.read_only = True
+        self._engine = self._create_engine(connect_timeout)
+        # PostgreSQL results can come through Arrow (core/fastpath.py); "arrow" or "plain" after each execute.
+        self.fast_path = fast_path and self._url.get_driver_name() == "psycopg"
+        self.last_path: str | None = None
+        self._connect_timeout = connect_timeout
+        self._arrow: Any = None
+        self._running: set[_Running] = set()  # statements in flight, for cancel()
+        self._running_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"
+
+    @property
+    def engine(self) -> "Engine":
+        """The SQLAlchemy engine (for events and tests; run statements through :meth:`execute`)."""
+        return self._engine
+
+    def _create_engine(self, connect_timeout: float) -> "Engine":
+        import sqlalchemy
+        from sqlalchemy import exc as sa_exc
+
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if self.backend == "sqlite":
+            uri = _sqlite_read_only_uri(self._url)
+            if uri is None:
+                self.read_only = False
+            else:
+                import sqlite3
+
+                kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        elif self.backend in {"postgresql", "mysql", "mariadb"} and "connect_timeout" not in self._url.query:
+            kwargs["connect_args"] = {"connect_timeout": max(1, round(connect_timeout))}
+        try:
+            engine = sqlalchemy.create_engine(self._url, **kwargs)
+        except sa_exc.NoSuchModuleError as exc:
+            package = _PIP_PACKAGES.get(self.backend, f"the SQLAlchemy dialect for {self.backend!r}")
+            raise ConfigurationError(
+                f"no SQLAlchemy dialect for {self.url}", hint=f"Install it: pip install {package}",
+                setting="connection") from exc
+        except ModuleNotFoundError as exc:
+            module = (exc.name or "").split(".")[0]
+            if module in EXTRAS:
+                raise extras_missing(module, setting="connection") from exc
+            package = _PIP_PACKAGES.get(module, module or "the database driver")
+            raise ConfigurationError(
+                f"the driver for {self.url} is not installed (module {module!r})",
+                hint=f"Install it: pip install {package}", setting="connection") from exc
+        except (sa_exc.ArgumentError, TypeError, ValueError) as exc:
+            raise ConfigurationError(
+                f"invalid database URL {self.url}: {self._clean(exc)}", hint=f"Use a SQLAlchemy URL, {_URL_EXAMPLES}.",
+                setting="connection") from exc
+        if self._url.get_driver_name() == "psycopg":
+            _one_statement_per_call(engine)
+        return engine
+
+    def execute(self, sql: str, *, timeout: float | None = None) -> QueryResult:
+        """Run one statement read-only and return its rows as a DataFrame.
+
+        Raises:
+            DatabaseConnectionError, ExecutionError, QueryTimeoutError.
+        """
+        start = time.perf_counter()
+        reader = self._arrow_reader()
+        if reader is not None:
+            frame = reader.fetch(sql, self._seconds(timeout))
+            if frame is not None:
+                self.last_path = "arrow"
+                return QueryResult(frame=frame, elapsed=time.perf_counter() - start)
+        self.last_path = "plain"
+        with self.reading(timeout=timeout) as conn:
+            result = conn.exec_driver_sql(sql, execution_options={"no_parameters": True})
+            if result.returns_rows:
+                columns = list(result.keys())
+                # The driver's own rows: SQLAlchemy adds nothing to raw SQL's values but the cost of Row objects.
+                rows = result.cursor.fetchall()
+            else:
+                columns, rows = [], []
+        frame = _frame(columns, rows)
+        return QueryResult(frame=frame, elapsed=time.perf_counter() - start)
+
+    def plan(self, sql: str, *, timeout: float | None = None) -> bool:
+        """Have the database plan ``sql`` without running it (``EXPLAIN``); False where that is not offered.
+
+        A statement naming a missing table or column, or with a type error the planner sees,
+        raises :class:`ExecutionError` here exactly as it would when run.
+        """
+        prefix = _PLAN_PREFIX.get(self.backend)
+        if prefix is None:
+            return False
+        with self.reading(timeout=timeout) as conn:
+            conn.exec_driver_sql(prefix + sql, execution_options={"no_parameters": True}).fetchall()
+        return True
+
+    def estimated_cost(self, sql: str, *, timeout: float | None = None) -> float | None:
+        """The planner's total cost estimate of ``sql`` (PostgreSQL ``EXPLAIN``); None where there is none."""
+        if self.backend != "postgresql":
+            return None
+        with self.reading(timeout=timeout) as conn:
+            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql,
+                                        execution_options={"no_parameters": True}).scalar()
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return float(plan[0]["Plan"]["Total Cost"])
+
+    def ping(self) -> None:
+        """Check that the database answers; raises :class:`DatabaseConnectionError` if not."""
+        conn = self._connect()
+        conn.close()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        if self._arrow is not None:
+            self._arrow.close()
+        self._engine.dispose()
+
+    def _arrow_reader(self) -> Any:
+        if self.fast_path and self._arrow is None:
+            from . import fastpath
+
+            if not fastpath.available():
+                self.fast_path = False
+                return None
+            self._arrow = fastpath.ArrowReader(fastpath.libpq_uri(self._url, self._connect_timeout))
+        return self._arrow
+
+    def _seconds(self, timeout: float | None) -> float:
+        seconds = self.query_timeout if timeout is None else timeout
+        if not (isinstance(seconds, (int, float)) and seconds > 0):
+            raise ConfigurationError(f"the query timeout must be a positive number of seconds, got {seconds!r}",
+                                     setting="query_timeout", hint="Set query_timeout to e.g. 30.")
+        return seconds
+
+    @contextmanager
+    def reading(self, *, timeout: float | None = None) -> Iterator["Connection"]:
+        """A connection in a read-only transaction, rolled back at the end; errors converted.
+
+        For the catalog's own reads: statements run through the yielded connection get
+        the same read-only session, time limit and error conversion as :meth:`execute`.
+        """
+        from sqlalchemy import exc as sa_exc
+
+        seconds = self._seconds(timeout)
+        conn = self._connect()
+        interrupter: _Interrupter | None = None
+        running = self._track(conn)
+        try:
+            conn.begin()
+            if self.backend == "postgresql":
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
+            elif self.backend == "sqlite":
+                interrupter = _Interrupter(conn.connection.dbapi_connection, seconds)
+            elif _dialect(self.backend) is not None:
+                _dialect(self.backend).begin_read_only(conn, seconds)
+            yield conn
+        except sa_exc.DBAPIError as exc:
+            if running.cancelled:
+                raise QueryCancelledError("the query was cancelled on the server", sql=exc.statement) from exc
+            raise self._execution_error(exc, seconds, interrupter) from exc
+        except sa_exc.StatementError as exc:
+            raise ExecutionError(self._clean(exc.orig or exc), sql=exc.statement) from exc
+        finally:
+            with self._running_lock:
+                self._running.discard(running)
+            if interrupter is not None:
+                interrupter.cancel()
+            _close_quietly(conn)
+
+    def _track(self, conn: "Connection") -> "_Running":
+        """Remember how to cancel the statement about to run on ``conn`` (see :meth:`cancel`)."""
+        dbapi = conn.connection.dbapi_connection
+        if self.backend == "sqlite":
+            hook = dbapi.interrupt
+        elif self.backend == "postgresql" and hasattr(dbapi, "cancel"):
+            hook = getattr(dbapi, "cancel_safe", dbapi.cancel)  # psycopg: a cancel request to the server
+        else:
+            hook = None
+        running = _Running(hook)
+        with self._running_lock:
+            self._running.add(running)
+        return running
+
+    def cancel(self) -> int:
+        """Cancel every statement of this database in flight, from another thread; how many there were.
+
+        PostgreSQL gets a cancel request (the server stops the statement, the connection stays
+        usable), SQLite an interrupt; the statement then raises :class:`QueryCancelledError`.
+        """
+        with self._running_lock:
+            running = list(self._running)
+        for each in running:
+            each.cancel()
+        arrow = self._arrow.cancel() if self._arrow is not None else 0
+        return len(running) + arrow
+
+    def _connect(self) -> "Connection":
+        from sqlalchemy import exc as sa_exc
+
+        try:
+            return self._engine.connect()
+        except sa_exc.SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None)
+            reason = self._clean(orig or exc)
+            hint = self._thin_mode_hint(orig) or self._connect_hint()
+            raise DatabaseConnectionError(f"cannot connect to {self.url}: {reason}", hint=hint) from exc
+
+    def _thin_mode_hint(self, orig: Any) -> str | None:
+        return _dialect(self.backend).thin_mode_hint(orig) if self.backend == "oracle" else None
+
+    def _connect_hint(self) -> str:
+        if self.backend == "sqlite":
+            database = self._url.database or ""
+            if database and not database.startswith("file:") and not Path(database).expanduser().exists():
+                return f"There is no file at {Path(database).absolute()}; check the path (databases are never created)."
+            return "Check that the file is a SQLite database you may read."
+        return ("Check the host, port, database name, user and password in the URL, and that the server "
+                "accepts connections from this machine.")
+
+    def _execution_error(self, exc: Any, seconds: float, interrupter: _Interrupter | None) -> Exception:
+        orig = exc.orig
+        sql = exc.statement
+        sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        dialect = _dialect(self.backend)
+        if (interrupter is not None and interrupter.fired) or sqlstate == _PG_QUERY_CANCELED or (
+                dialect is not None and dialect.is_timeout(orig)):
+            return QueryTimeoutError(
+                f"the query ran longer than {seconds:g} s and was cancelled", seconds=seconds, sql=sql,
+                hint="Make it cheaper (filter, aggregate, LIMIT) or raise query_timeout "
+                     "(VANNA_MAGIC_QUERY_TIMEOUT).")
+        if exc.connection_invalidated:
+            return DatabaseConnectionError(
+                f"the connection to {self.url} was lost: {self._clean(orig)}",
+                hint="Check that the database server is up, then run the query again.")
+        thin_mode = self._thin_mode_hint(orig)
+        if thin_mode is not None:
+            return ExecutionError(self._clean(orig), sql=sql, hint=thin_mode)
+        diag = getattr(orig, "diag", None)
+        position = getattr(diag, "statement_position", None)
+        args = getattr(orig, "args", ())
+        if self.backend in {"mysql", "mariadb"} and len(args) == 2 and isinstance(args[0], int):
+            return ExecutionError(f"{self._clean(args[1])} (error {args[0]})", sql=sql)  # pymysql: (errno, text)
+        return ExecutionError(self._clean(orig), sql=sql, position=int(position) if position else None,
+                              hint=getattr(diag, "message_hint", None))
+
+    def _clean(self, error: Any) -> str:
+        """The first line of an error's text, without any password."""
+        lines = str(error).strip().splitlines()
+        text = redact(lines[0] if lines else type(error).__name__)
+        password = self._url.password
+        return text.replace(str(password), "***") if password else text
+
+
+# EXPLAIN forms that plan a statement without running it or writing anything (Oracle's
+# EXPLAIN PLAN writes to PLAN_TABLE, so it is not used).
+_PLAN_PREFIX = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN ", "mariadb": "EXPLAIN "}
+
+
+def _dialect(backend: str) -> Any:
+    """The module of :mod:`vanna_magic.core.data.dialects` that sets up sessions of ``backend``, if one does."""
+    if backend in {"mysql", "mariadb"}:
+        from .dialects import mysql
+
+        return mysql
+    if backend == "oracle":
+        from .dialects import oracle
+
+        return oracle
+    return None
+
+
+def _parse_url(url: str) -> "URL":
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.engine import make_url
+
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigurationError("the database URL is empty", hint=f"Give a SQLAlchemy URL, {_URL_EXAMPLES}.",
+                                 setting="connection")
+    try:
+        parsed = make_url(url.strip())
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        # Text that is not URL-shaped may hold a password redact() cannot see: do not echo it.
+        shown = f"{redact(url)!r}" if "://" in url else "the database URL"
+        raise ConfigurationError(f"{shown} is not a SQLAlchemy URL", setting="connection",
+                                 hint=f"Use a SQLAlchemy URL, {_URL_EXAMPLES}.") from exc
+    driver = _DEFAULT_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
+
+
+def _sqlite_read_only_uri(url: "URL") -> str | None:
+    """The ``file:`` URI that opens this SQLite database read-only; None for in-memory databases."""
+    from urllib.parse import urlencode
+
+    database = url.database or ""
+    query = dict(url.query)
+    if str(query.pop("uri", "")).lower() in {"true", "1"} and database.startswith("file:"):
+        path, _, params = database.partition("?")
+        options = dict(pair.partition("=")[::2] for pair in params.split("&") if pair)
+        options.update(query)
+        if options.get("mode") == "memory":
+            return None
+        options["mode"] = "ro"
+        return f"{path}?{urlencode(options)}"
+    if database in {"", ":memory:"}:
+        return None
+    return Path(database).expanduser().absolute().as_uri() + "?mode=ro"
+
+
+def _one_statement_per_call(engine: "Engine") -> None:
+    """Send statements over PostgreSQL's extended protocol, which refuses ``COMMIT; INSERT ...``.
+
+    psycopg otherwise uses the simple protocol for statements without parameters, and a
+    second statement after a ``COMMIT`` would run outside our read-only transaction.
+    Pipeline mode is the one way to get the extended protocol without preparing statements.
+    """
+    import psycopg
+    from sqlalchemy import event
+
+    if not psycopg.Pipeline.is_supported():  # libpq < 14: the firewall alone rejects several statements
+        return
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _execute(cursor: Any, statement: str, context: Any) -> bool:
+        with cursor.connection.pipeline():
+            cursor.execute(statement)
+        return True
+
+
+def _frame(columns: list[str], rows: list[tuple]) -> "pandas.DataFrame":
+    import pandas as pd
+
+    # from_records keeps duplicate column names, as the cursor reported them.
+    return pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+def _close_quietly(conn: "Connection") -> None:
+    from sqlalchemy import exc as sa_exc
+
+    try:
+        conn.close()  # rolls the transaction back; nothing is ever committed
+    except sa_exc.SQLAlchemyError:
+        # A connection that died mid-query cannot roll back; the pool discards it.
+        conn.invalidate()

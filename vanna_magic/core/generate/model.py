@@ -1,0 +1,432 @@
+"""One call interface over litellm: retries with backoff, timeout, accounting, record/replay.
+
+A :class:`LanguageModel` is anything with a ``name`` and ``complete(messages)``;
+:class:`LiteLLMModel` calls a real provider, :class:`ReplayModel` serves (or records)
+responses from a JSONL file so notebooks run in CI without a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from .. import errors
+from ..config import api_key, redact
+from ..errors import ConfigurationError, GenerationError, ReplayMissError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the thread lock is all we have
+    fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+QUESTION_HEADING = "### Question"  # the prompt builder puts the user's question after this line
+_MAX_BACKOFF = 30.0  # seconds; the longest wait between two attempts
+_MAX_RETRY_AFTER = 120.0  # a provider's Retry-After is honoured up to this
+_KEY_ENV = {
+    "openai": "OPENAI_API_KEY", "text-completion-openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY",
+    "azure": "AZURE_API_KEY", "gemini": "GEMINI_API_KEY", "mistral": "MISTRAL_API_KEY", "groq": "GROQ_API_KEY",
+    "cohere": "COHERE_API_KEY", "deepseek": "DEEPSEEK_API_KEY", "openrouter": "OPENROUTER_API_KEY",
+    "together_ai": "TOGETHERAI_API_KEY", "fireworks_ai": "FIREWORKS_AI_API_KEY", "xai": "XAI_API_KEY",
+}
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A model's answer with its token usage, cost (``None`` when unknown) and time taken."""
+
+    text: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None
+    elapsed: float
+    replayed: bool = False
+
+
+class LanguageModel(Protocol):
+    """The one-method seam every model (real, replayed, fake) implements."""
+
+    name: str
+
+    def complete(self, messages: list[dict]) -> Completion: ...
+
+
+class LiteLLMModel:
+    """A model reached through litellm (``"openai/gpt-4o-mini"``, ``"ollama/qwen2.5-coder"``...).
+
+    Transient failures (rate limits, lost connections, 5xx, timeouts) are retried
+    ``retries`` times with exponential backoff; ``sleep`` and ``clock`` are seams for tests.
+    """
+
+    def __init__(self, model: str, *, api_base: str | None = None, api_key: str | None = None,
+                 timeout: float = 60.0, retries: int = 3, temperature: float = 0.0, backoff: float = 1.0,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.perf_counter):
+        if not model or not model.strip():
+            raise ConfigurationError("the model name is empty", setting="model",
+                                     hint="Set VANNA_MAGIC_MODEL to a litellm model string, e.g. openai/gpt-4o-mini.")
+        self.name = model.strip()
+        self.api_base = api_base
+        self._api_key = api_key
+        self.timeout = timeout
+        self.retries = max(int(retries), 0)
+        self.temperature = temperature
+        self.backoff = backoff
+        self._sleep = sleep
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"LiteLLMModel({self.name!r}, api_base={self.api_base!r})"
+
+    def complete(self, messages: list[dict]) -> Completion:
+        """Send ``messages`` and return the answer; raises only :mod:`~vanna_magic.core.errors` types."""
+        import tenacity
+
+        litellm = _litellm()
+        start = self._clock()
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retries + 1),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_transient(litellm)),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            response = retrying(self._call, litellm, messages)
+        except errors.QueryCancelledError:
+            raise
+        except Exception as exc:
+            raise self._convert(litellm, exc) from exc
+        return self._completion(litellm, response, messages, self._clock() - start)
+
+    def _call(self, litellm: Any, messages: list[dict]) -> Any:
+        from ..ops import run
+
+        # max_retries=0: our backoff is the only retry layer, so `retries` means what it says.
+        options = dict(model=self.name, messages=messages, api_base=self.api_base, api_key=self._api_key,
+                       timeout=self.timeout, temperature=self.temperature, max_retries=0)
+        if not run.wants_text():
+            return litellm.completion(**options)
+        # Someone shows the answer as it is written: stream it, then assemble the usual response.
+        chunks = []
+        # No stream_options: some OpenAI-compatible servers refuse it; litellm counts the usage itself.
+        for chunk in litellm.completion(**options, stream=True):
+            chunks.append(chunk)
+            choices = getattr(chunk, "choices", None) or []
+            piece = getattr(getattr(choices[0], "delta", None), "content", None) if choices else None
+            if piece:
+                run.model_text(piece)
+        return litellm.stream_chunk_builder(chunks, messages=messages)
+
+    def _wait(self, state: Any) -> float:
+        delay = min(_MAX_BACKOFF, self.backoff * 2 ** (state.attempt_number - 1))
+        after = retry_after(state.outcome.exception())
+        return min(max(delay, after), _MAX_RETRY_AFTER) if after else delay
+
+    def _completion(self, litellm: Any, response: Any, messages: list[dict], elapsed: float) -> Completion:
+        from .tokens import count_tokens
+
+        choices = getattr(response, "choices", None) or []
+        if not choices:
+            raise GenerationError(f"the model {self.name} returned no answer", hint="Rerun the cell.")
+        text = choices[0].message.content or ""
+        usage = getattr(response, "usage", None)
+        prompt_tokens = getattr(usage, "prompt_tokens", None)
+        completion_tokens = getattr(usage, "completion_tokens", None)
+        # Some servers report no usage; our own count is then the best estimate there is.
+        # A stream assembled without the server's usage reports zeros: count those too.
+        if not prompt_tokens:
+            prompt_tokens = sum(count_tokens(str(m.get("content") or "")) for m in messages)
+        if not completion_tokens and text:
+            completion_tokens = count_tokens(text)
+        completion_tokens = completion_tokens or 0
+        try:
+            cost = litellm.completion_cost(completion_response=response)
+        except Exception:  # unknown prices must never fail an answer
+            cost = None
+        return Completion(text=text, model=self.name, prompt_tokens=int(prompt_tokens),
+                          completion_tokens=int(completion_tokens),
+                          cost=float(cost) if cost is not None else None, elapsed=elapsed)
+
+    def _scrub(self, text: str) -> str:
+        text = redact(str(text))
+        if self._api_key and len(self._api_key) >= 4:
+            text = text.replace(self._api_key, "***")
+        return text if len(text) <= 500 else text[:500] + "..."
+
+    def _convert(self, litellm: Any, exc: Exception) -> errors.VannaError:
+        """The package's error for a failed call (classified by exception type only)."""
+        tries = f" (after {self.retries + 1} attempts)" if self.retries else ""
+        if isinstance(exc, litellm.Timeout):
+            return errors.QueryTimeoutError(
+                f"the model did not answer within {self.timeout:g} s{tries}", stage="generate",
+                seconds=self.timeout, hint="Raise VANNA_MAGIC_MODEL_TIMEOUT (%config VannaMagic.model_timeout) "
+                "or use a faster model.")
+        if isinstance(exc, litellm.RateLimitError):
+            after = retry_after(exc)
+            return errors.RateLimitError(
+                f"the model provider is rate limiting requests for {self.name}{tries}", retry_after=after,
+                hint=f"Wait {after:g} s and rerun the cell." if after else "Wait a minute and rerun the cell.")
+        if isinstance(exc, litellm.AuthenticationError):
+            provider = _provider(self.name, exc)
+            var = _KEY_ENV.get(provider, f"{provider.upper().replace('-', '_')}_API_KEY")
+            return GenerationError(
+                f"the API key was rejected by {provider} for model {self.name}",
+                hint=f"Set {var} (or VANNA_MAGIC_API_KEY) to a valid key, e.g. in the project's .env, then rerun.")
+        if isinstance(exc, _transient(litellm)):  # lost connections and server errors, after the retries
+            where = f" at {redact(self.api_base)}" if self.api_base else ""
+            return GenerationError(f"the model {self.name}{where} is unavailable{tries}: {self._scrub(exc)}",
+                                   hint="Check that the server is running and VANNA_MAGIC_API_BASE is right, "
+                                        "or rerun later.")
+        if isinstance(exc, litellm.ContextWindowExceededError):
+            return GenerationError(f"the prompt is too long for {self.name}: {self._scrub(exc)}",
+                                   hint="Lower VANNA_MAGIC_PROMPT_BUDGET (%config VannaMagic.prompt_budget).")
+        return GenerationError(f"the model {self.name} failed: {self._scrub(exc)}",
+                               hint="Check the model name (a litellm model string such as openai/gpt-4o-mini) "
+                                    "and its settings.")
+
+
+def _litellm() -> Any:
+    # The price table ships with litellm; never fetch it from the network.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True  # it prints provider lists to stdout on errors
+    return litellm
+
+
+def _transient(litellm: Any) -> tuple[type[BaseException], ...]:
+    return (litellm.RateLimitError, litellm.APIConnectionError, litellm.ServiceUnavailableError,
+            litellm.InternalServerError, litellm.Timeout, litellm.BadGatewayError)
+
+
+def _provider(model: str, exc: BaseException) -> str:
+    provider = getattr(exc, "llm_provider", None)
+    if isinstance(provider, str) and provider:
+        return provider
+    return model.split("/", 1)[0] if "/" in model else "openai"
+
+
+def provider_key_variable(model: str) -> str | None:
+    """The API-key variable litellm reads for ``model``'s provider (``OPENAI_API_KEY``...), None when unknown."""
+    provider = model.split("/", 1)[0] if "/" in model else ("openai" if model.strip() else "")
+    return _KEY_ENV.get(provider)
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds from a provider's ``Retry-After`` header, when the error carries one."""
+    for headers in (getattr(exc, "headers", None), getattr(getattr(exc, "response", None), "headers", None)):
+        try:
+            value = headers.get("retry-after") if headers is not None else None
+            seconds = float(value) if value is not None else None
+        except (TypeError, ValueError, AttributeError):
+            continue
+        if seconds is not None and seconds > 0:
+            return seconds
+    return None
+
+
+def replay_key(model_name: str, messages: list[dict], sample: int = 0) -> str:
+    """SHA-256 of the model name and the canonical JSON of ``messages``.
+
+    ``sample``: which sample of the same prompt (self-consistency asks one prompt several times at a
+    temperature above 0); each is recorded under its own key. The first (0) has the plain key.
+    """
+    content: dict = {"model": model_name, "messages": messages}
+    if sample:
+        content["sample"] = sample
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def question_of(messages: list[dict]) -> str:
+    """The user's question in a prompt: the text after the question heading, else the last user message."""
+    users = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    for content in reversed(users):
+        _, found, tail = content.rpartition(QUESTION_HEADING + "\n")
+        if found:
+            return tail.strip()
+    text = users[-1].strip() if users else ""
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+_file_locks: dict[Path, threading.Lock] = {}
+_file_locks_guard = threading.Lock()
+
+
+def _file_lock(path: Path) -> threading.Lock:
+    with _file_locks_guard:
+        return _file_locks.setdefault(path, threading.Lock())
+
+
+class ReplayModel:
+    """Serves recorded responses from a JSONL file (``mode="replay"``) or records them (``"record"``).
+
+    Each line is ``{"key", "model", "question", "response", "prompt_tokens",
+    "completion_tokens", "recorded_at"}``; the key is :func:`replay_key` of the prompt.
+    """
+
+    def __init__(self, path: Path, *, model_name: str, inner: LanguageModel | None, mode: str = "replay",
+                 clock: Callable[[], float] = time.perf_counter):
+        if mode not in ("replay", "record"):
+            raise ConfigurationError(f"replay mode {mode!r} is not one of replay, record", setting="replay_mode")
+        if mode == "record" and inner is None:
+            raise ConfigurationError(
+                "record mode needs a model to record from", setting="model",
+                hint="Set VANNA_MAGIC_MODEL (e.g. openai/gpt-4o-mini) with its API key, or use "
+                     "VANNA_MAGIC_REPLAY_MODE=replay.")
+        self.path = Path(path)
+        self.name = model_name
+        self.inner = inner
+        self.mode = mode
+        self._clock = clock
+        self._index: dict[str, dict] = {}
+        self._stamp: tuple[int, int] | None = None
+        self._lock = _file_lock(self.path.absolute())
+
+    def __repr__(self) -> str:
+        return f"ReplayModel({str(self.path)!r}, model_name={self.name!r}, mode={self.mode!r})"
+
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
+        """Return the recorded answer (replay) or the inner model's answer, recorded (record).
+
+        ``sample``: the n-th sample of this prompt, recorded under its own key (see :func:`replay_key`).
+        """
+        if self.mode == "record":
+            return self._record(messages, sample)
+        start = self._clock()
+        record = self.records().get(replay_key(self.name, messages, sample))
+        if record is None:
+            raise self._miss(messages)
+        return Completion(text=record["response"], model=str(record.get("model") or self.name),
+                          prompt_tokens=int(record.get("prompt_tokens") or 0),
+                          completion_tokens=int(record.get("completion_tokens") or 0),
+                          cost=None, elapsed=self._clock() - start, replayed=True)
+
+    def records(self) -> dict[str, dict]:
+        """The file's records by key (later lines win), read again only when the file changed."""
+        with self._lock:
+            try:
+                stat = self.path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns)
+            except FileNotFoundError:
+                self._index, self._stamp = {}, None
+                return self._index
+            if stamp != self._stamp:
+                self._index = read_replay_file(self.path)
+                self._stamp = stamp
+            return self._index
+
+    def _miss(self, messages: list[dict]) -> ReplayMissError:
+        where = "does not exist" if not self.path.exists() else "has no recorded response"
+        return ReplayMissError(
+            f"the replay file {self.path} {where} for the question {question_of(messages)!r} (model {self.name})",
+            hint=f"To record it: set VANNA_MAGIC_REPLAY_MODE=record and VANNA_MAGIC_MODEL={self.name} "
+                 "(with its API key), then rerun the cell/notebook.",
+            path=str(self.path))
+
+    def _record(self, messages: list[dict], sample: int = 0) -> Completion:
+        assert self.inner is not None
+        completion = self.inner.complete(messages)
+        record = {
+            "key": replay_key(self.name, messages, sample), "model": self.name, "question": question_of(messages),
+            "response": completion.text, "prompt_tokens": completion.prompt_tokens,
+            "completion_tokens": completion.completion_tokens,
+            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        with self._lock:
+            _append_line(self.path, line)
+        return completion
+
+
+def _append_line(path: Path, line: bytes) -> None:
+    """Append one whole line: O_APPEND, one write, fsync; an OS lock keeps kernels from interleaving."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # released when the file is closed
+        view = memoryview(line)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_replay_file(path: Path) -> dict[str, dict]:
+    """Parse a replay file into ``{key: record}``; a malformed line is a ConfigurationError."""
+    index: dict[str, dict] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"cannot read the replay file {path}: {exc}", setting="replay_file") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _bad_line(path, number, f"not JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise _bad_line(path, number, "not a JSON object")
+        missing = [f for f in ("key", "response") if not isinstance(record.get(f), str)]
+        if missing:
+            raise _bad_line(path, number, f"no {' or '.join(missing)} string")
+        index[record["key"]] = record
+    return index
+
+
+def _bad_line(path: Path, number: int, why: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"the replay file {path} has a malformed record on line {number}: {why}", setting="replay_file",
+        path=str(path), line=number,
+        hint="Fix or delete that line, or delete the file and record again (VANNA_MAGIC_REPLAY_MODE=record).")
+
+
+def recorded_models(path: Path) -> list[str]:
+    """The distinct models that recorded the responses of a replay file, in order of first appearance."""
+    if not path.is_file():
+        return []
+    return list(dict.fromkeys(str(r.get("model")) for r in read_replay_file(path).values() if r.get("model")))
+
+
+def make_model(settings: "Settings") -> LanguageModel | None:
+    """The model the settings describe: a replay wrapper, a litellm model, or ``None`` (none configured)."""
+    model = settings.model
+    real = None
+    if model:
+        real = LiteLLMModel(model, api_base=settings.api_base, api_key=api_key(), timeout=settings.model_timeout,
+                            retries=settings.model_retries, temperature=settings.temperature)
+    if not settings.replay_file:
+        return real
+    path = Path(settings.replay_file).expanduser()
+    path = path if path.is_absolute() else Path.cwd() / path
+    if settings.replay_mode == "record":
+        return ReplayModel(path, model_name=model or "", inner=real, mode="record")
+    # Replay never calls the model: a miss must fail loudly, not spend money in CI.
+    return ReplayModel(path, model_name=model or _recorded_model(path), inner=None, mode="replay")
+
+
+def _recorded_model(path: Path) -> str:
+    models = recorded_models(path)
+    if len(models) == 1:
+        return models[0]
+    if not models:
+        raise ConfigurationError(
+            f"the replay file {path} has no recorded responses and no model is set", setting="replay_file",
+            hint="Record them: set VANNA_MAGIC_REPLAY_MODE=record and VANNA_MAGIC_MODEL=<model> (with its API key), "
+                 "then rerun the notebook; or unset VANNA_MAGIC_REPLAY_FILE.")
+    raise ConfigurationError(
+        f"the replay file {path} holds responses of several models ({', '.join(models)})", setting="model",
+        hint=f"Set VANNA_MAGIC_MODEL to the one to replay, e.g. {models[0]}.")

@@ -1,0 +1,35 @@
+"""The SQL firewall: decides on sqlglot's syntax tree whether a statement may run.
+
+A statement runs only when it is one read-only query (SELECT, a set operation, or
+WITH ... SELECT) with no data-modifying CTE, no ``SELECT ... INTO``, no locking clause
+and no call to a function with side effects anywhere in its tree.  Then the role's data
+policy rewrites it (tables, hidden and masked columns, row filters) and the row cap is
+applied; it is rendered in the connection's dialect.  Rules, in the order they are checked:
+
+    parse_error, empty, single_statement,
+    read_only, transaction_control, session_control, copy, procedure_call   (not a query)
+    data_modifying_cte, select_into, locking_clause, forbidden_function     (anywhere in the tree)
+    policy_table, policy_column                                             (the role's data policy)
+
+Every rejection can be audited: ``Firewall(..., on_reject=callable)`` receives an
+:class:`AuditEvent` (user, rule, SQL hash).
+
+>>> Firewall("sqlite", max_rows=100).enforce("select * from t;")
+'SELECT * FROM t LIMIT 100'
+>>> Firewall("postgres", max_rows=100).check("SELECT pg_catalog.PG_SLEEP(10)").rule
+'forbidden_function'
+"""
+
+from .audit import AUDIT_LOGGER, AuditEvent, current_user, log_event, sql_hash
+from .firewall import Firewall, Verdict
+from .functions import DENIED, Denylist
+from .parsing import DIALECTS, parse_statements, quiet_sqlglot, sqlglot_dialect
+from .statements import is_statement
+
+RULES = ("parse_error", "empty", "single_statement", "read_only", "transaction_control", "session_control", "copy",
+         "procedure_call", "data_modifying_cte", "select_into", "locking_clause", "forbidden_function",
+         "policy_table", "policy_column")
+
+__all__ = ["AUDIT_LOGGER", "AuditEvent", "DENIED", "DIALECTS", "Denylist", "Firewall", "RULES", "Verdict",
+           "current_user", "is_statement", "log_event", "parse_statements", "quiet_sqlglot", "sql_hash",
+           "sqlglot_dialect"]

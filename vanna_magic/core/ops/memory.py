@@ -1,0 +1,160 @@
+"""What vanna-magic remembers (history, audit, rate-limit state) and its backups.
+
+A backup is one zip file: ``manifest.json`` (format, version, creation time, row counts
+and the SHA-256 and size of every member) and ``store.sqlite3``, a consistent snapshot
+taken with SQLite's online backup. A restore checks everything first (zip, manifest,
+checksums, SQLite integrity, our tables) and only then copies the snapshot into the
+live store, through SQLite, so kernels using the store keep a consistent file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import VannaError
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+FORMAT = "vanna-magic-backup"
+VERSION = 1
+SNAPSHOT = "store.sqlite3"
+MANIFEST = "manifest.json"
+_TABLES = {"queries", "audit", "model_calls"}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def stats(session: "Session") -> dict[str, Any]:
+    """History rows, knowledge-base and index sizes, and the disk they use."""
+    store = session.store
+    files = [store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm")]
+    kb = session.knowledge_base
+    kb_bytes = sum(_size(Path(folder) / name) for root in kb.roots if Path(root).is_dir()
+                   for folder, _dirs, names in os.walk(root) for name in names)
+    index_dir = session.settings.cache_path / "index"
+    index_files = sorted(index_dir.glob("*.faiss")) if index_dir.is_dir() else []
+    result: dict[str, Any] = {
+        "store_path": str(store.path), "store_kept": store.available, "store_bytes": sum(map(_size, files)),
+        "knowledge_base": {"examples": len(kb.examples), "definitions": len(kb.definitions),
+                           "documents": len(kb.documents), "bytes": kb_bytes},
+        "index": {"files": len(index_files), "bytes": sum(map(_size, index_files))},
+    }
+    try:
+        result.update(queries=store.count("queries"), audit_events=store.count("audit"))
+    except VannaError as exc:
+        result.update(queries=None, audit_events=None, store_problem=exc.message)
+    result["disk_used_bytes"] = result["store_bytes"] + kb_bytes + result["index"]["bytes"]
+    result["disk_free_bytes"] = shutil.disk_usage(store.path.parent if store.path.parent.exists() else "/").free
+    return result
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def backup(session: "Session", path: str | os.PathLike | None = None) -> Path:
+    """Write a backup of the store to ``path`` (default: ``<cache_dir>/backups/``); its path."""
+    store = session.store
+    if not store.path.exists():
+        raise VannaError(f"there is nothing to back up: {store.path} does not exist", stage="memory",
+                         hint="Ask a question first, or check store_path.")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    target = Path(path).expanduser() if path else session.settings.cache_path / "backups" / f"vanna-magic-{stamp}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as work:
+        snapshot = Path(work) / SNAPSHOT
+        source = sqlite3.connect(f"{store.path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            with sqlite3.connect(snapshot) as copy:
+                source.backup(copy)
+                counts = {t: copy.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in sorted(_TABLES)}
+            copy.close()
+        finally:
+            source.close()
+        manifest = {"format": FORMAT, "version": VERSION, "created": datetime.now(timezone.utc).isoformat(),
+                    "source": str(store.path), "counts": counts,
+                    "files": {SNAPSHOT: {"sha256": _sha256(snapshot), "size": _size(snapshot)}}}
+        partial = Path(work) / "backup.zip"
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+            archive.write(snapshot, SNAPSHOT)
+        os.replace(partial, target)
+    return target
+
+
+def _refuse(path: Path, why: str) -> VannaError:
+    return VannaError(f"{path} is not a usable vanna-magic backup: {why}; nothing was restored", stage="memory",
+                      hint="Choose a file written by %vanna memory backup; the current history is unchanged.")
+
+
+def validate(path: Path, work: Path) -> tuple[dict[str, Any], Path]:
+    """Check a backup completely and extract its snapshot into ``work``; the manifest and the snapshot."""
+    if not path.is_file():
+        raise VannaError(f"there is no backup file at {path}", stage="memory", hint="Check the path.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if MANIFEST not in names:
+                raise _refuse(path, "it has no manifest.json")
+            try:
+                manifest = json.loads(archive.read(MANIFEST))
+            except ValueError as exc:
+                raise _refuse(path, "its manifest is not JSON") from exc
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise _refuse(path, f"its manifest is not of format {FORMAT!r}")
+            if manifest.get("version") != VERSION:
+                raise _refuse(path, f"it is version {manifest.get('version')!r}, this vanna-magic reads {VERSION}")
+            expected = (manifest.get("files") or {}).get(SNAPSHOT)
+            if SNAPSHOT not in names or not isinstance(expected, dict):
+                raise _refuse(path, f"it has no {SNAPSHOT}")
+            snapshot = Path(archive.extract(SNAPSHOT, work))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
+        raise _refuse(path, f"it is not a readable zip file ({exc})") from exc
+    if _size(snapshot) != expected.get("size") or _sha256(snapshot) != expected.get("sha256"):
+        raise _refuse(path, f"the checksum of {SNAPSHOT} does not match its manifest")
+    try:
+        with sqlite3.connect(f"{snapshot.absolute().as_uri()}?mode=ro", uri=True) as conn:
+            check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        conn.close()
+    except sqlite3.Error as exc:
+        raise _refuse(path, f"its snapshot is not a SQLite database ({exc})") from exc
+    if check != "ok" or not _TABLES <= tables:
+        raise _refuse(path, "its snapshot fails SQLite's integrity check or lacks the history tables")
+    return manifest, snapshot
+
+
+def restore(session: "Session", path: str | os.PathLike) -> dict[str, Any]:
+    """Replace the store's content with a validated backup; the backup's manifest."""
+    source = Path(path).expanduser()
+    store = session.store
+    if not store.available:
+        raise VannaError(f"the history store cannot be written: {store.problem}", stage="memory",
+                         hint="Set store_path to a writable file first.")
+    with tempfile.TemporaryDirectory() as work:
+        manifest, snapshot = validate(source, Path(work))
+        with sqlite3.connect(snapshot) as backup_db:
+            with store._lock:  # the live connection waits; other kernels wait on SQLite's lock
+                backup_db.backup(store._conn)
+        backup_db.close()
+    return manifest

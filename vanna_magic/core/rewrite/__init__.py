@@ -1,0 +1,1 @@
+"""Rules that mend the model's SQL before the firewall checks it."""
