@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vanna_magic.core.data.catalog import read_tables, reflect_tables  # noqa: E402
+from vanna_magic.core.data.catalog import read_tables  # noqa: E402
 from vanna_magic.core.data.database import Database  # noqa: E402
+from vanna_magic.core.data.dialects.generic import reflect_tables  # noqa: E402
 
 TYPES = ["integer", "bigint", "text", "varchar(40)", "numeric(12,2)", "date", "timestamp", "boolean", "real",
          "jsonb"]

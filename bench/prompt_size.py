@@ -40,7 +40,7 @@ from sqlglot import exp  # noqa: E402
 from bench.accuracy.conditions import baseline_messages  # noqa: E402
 from bench.accuracy.gold import variants  # noqa: E402
 from vanna_magic import Session  # noqa: E402
-from vanna_magic.core.data.catalog import render_ddl  # noqa: E402
+from vanna_magic.core.data.schema import render_ddl  # noqa: E402
 from vanna_magic.core.generate.column_notes import fold_column_docs  # noqa: E402
 from vanna_magic.core.generate.model import Completion  # noqa: E402
 from vanna_magic.core.generate.prompt import count_message_tokens, system_message  # noqa: E402

@@ -6,16 +6,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from vanna_magic.core.data.catalog import (
-    Catalog,
-    Column,
-    ForeignKey,
-    Table,
-    read_tables,
-    reflect_tables,
-    render_ddl,
-)
+from vanna_magic.core.data.catalog import Catalog, read_tables
 from vanna_magic.core.data.database import Database
+from vanna_magic.core.data.dialects.generic import reflect_tables
+from vanna_magic.core.data.schema import Column, ForeignKey, Table, render_ddl
 from vanna_magic.core.errors import VannaError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalog"

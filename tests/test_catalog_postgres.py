@@ -2,8 +2,10 @@
 
 import pytest
 
-from vanna_magic.core.data.catalog import Catalog, ForeignKey, reflect_tables
+from vanna_magic.core.data.catalog import Catalog
 from vanna_magic.core.data.database import Database
+from vanna_magic.core.data.dialects.generic import reflect_tables
+from vanna_magic.core.data.schema import ForeignKey
 
 pytestmark = pytest.mark.postgres
 

@@ -11,9 +11,10 @@ import sqlglot
 from oracledb import errors as ora_errors
 from sqlalchemy import exc as sa_exc
 
-from vanna_magic.core.data.catalog import Catalog, ForeignKey, render_ddl
+from vanna_magic.core.data.catalog import Catalog
 from vanna_magic.core.data.database import Database
 from vanna_magic.core.data.dialects import oracle
+from vanna_magic.core.data.schema import ForeignKey, render_ddl
 from vanna_magic.core.errors import DatabaseConnectionError, ExecutionError, QueryTimeoutError
 
 URL = "oracle+oracledb://scott:tiger99@db.example.com:1521/?service_name=ORCLPDB1"

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from vanna_magic.core.data.catalog import Catalog, ForeignKey, reflect_tables, render_ddl
+from vanna_magic.core.data.catalog import Catalog
 from vanna_magic.core.data.database import Database
 from vanna_magic.core.data.dialects import postgres
+from vanna_magic.core.data.dialects.generic import reflect_tables
+from vanna_magic.core.data.schema import ForeignKey, render_ddl
 from vanna_magic.core.errors import DatabaseConnectionError, ExecutionError, QueryTimeoutError
 
 pytestmark = pytest.mark.postgres

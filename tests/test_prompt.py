@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import params
-from vanna_magic.core.data.catalog import Column, ForeignKey, Table
+from vanna_magic.core.data.schema import Column, ForeignKey, Table
 from vanna_magic.core.errors import ConfigurationError
 from vanna_magic.core.generate import tokens
 from vanna_magic.core.generate.model import question_of
@@ -87,14 +87,14 @@ def test_user_message_holds_schema_context_and_question_last():
 
 
 def test_schema_comes_from_render_ddl():
-    from vanna_magic.core.data.catalog import render_ddl
+    from vanna_magic.core.data.schema import render_ddl
 
     prompt = build(dialect="postgresql")
     assert render_ddl(TABLES, "postgresql", one_line=True).strip() in user_text(prompt)
 
 
 def test_one_line_ddl_keeps_keys_and_puts_comments_under_the_statement():
-    from vanna_magic.core.data.catalog import render_ddl
+    from vanna_magic.core.data.schema import render_ddl
 
     table = Table("visits", (Column("visit_id", "INTEGER"), Column("at", "TEXT", comment="UTC, 'YYYY-MM-DD'")),
                   primary_key=("visit_id",))

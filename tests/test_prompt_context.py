@@ -1,6 +1,6 @@
 """What the prompt holds beyond the schema: column meanings, values, instructions that fit its context."""
 
-from vanna_magic.core.data.catalog import Column, Table
+from vanna_magic.core.data.schema import Column, Table
 from vanna_magic.core.generate.column_notes import column_meanings, fold_column_docs, restates_name
 from vanna_magic.core.generate.prompt import RepairNote, build_prompt
 from vanna_magic.core.generate.values import ValueMatch

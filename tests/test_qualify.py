@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core.data.catalog import Column, ForeignKey, Table
+from vanna_magic.core.data.schema import Column, ForeignKey, Table
 from vanna_magic.core.errors import VannaError
 from vanna_magic.core.rewrite.requalify import requalify
 

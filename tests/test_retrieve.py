@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vanna_magic.core.data.catalog import Column, ForeignKey, Table
+from vanna_magic.core.data.schema import Column, ForeignKey, Table
 from vanna_magic.core.knowledge.embed import HashingEmbedder
 from vanna_magic.core.knowledge.files import KnowledgeBase, load_knowledge_base
 from vanna_magic.core.knowledge.retrieve import Retriever

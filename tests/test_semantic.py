@@ -90,7 +90,7 @@ def test_a_tables_entry_is_a_document_about_that_table(tmp_path):
 
 
 def test_table_entries_are_searched_as_tables_and_columns(tmp_path):
-    from vanna_magic.core.data.catalog import Column, Table
+    from vanna_magic.core.data.schema import Column, Table
     from vanna_magic.core.knowledge.embed import HashingEmbedder
     from vanna_magic.core.knowledge.search import search
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.fakes import FakeModel
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.data.catalog import Column, Table
+from vanna_magic.core.data.schema import Column, Table
 from vanna_magic.core.errors import ConfigurationError
 from vanna_magic.core.generate.values import MAX_LENGTH, MAX_PER_COLUMN, ValueIndex, allowed_columns, build
 from vanna_magic.core.guard.policy import RolePolicy

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from vanna_magic import Session
-    from vanna_magic.core.data.catalog import Table
+    from vanna_magic.core.data.schema import Table
     from vanna_magic.core.generate.model import LanguageModel
 
 CONDITIONS = ("baseline", "zero_shot", "knowledge")
@@ -59,8 +59,8 @@ def failure(exc: BaseException) -> tuple[str, str]:
 
 
 def baseline_messages(question: str, dialect: str, tables: "list[Table]") -> list[dict]:
-    from vanna_magic.core.data.catalog import render_ddl
-    from vanna_magic.core.generate.prompt import dialect_name
+    from vanna_magic.core.data.dialects import title as dialect_name
+    from vanna_magic.core.data.schema import render_ddl
 
     name = dialect_name(dialect)
     return [

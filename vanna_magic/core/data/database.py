@@ -1,11 +1,10 @@
 """Connections and read-only execution over SQLAlchemy 2.
 
 Every statement runs in its own read-only transaction that is rolled back, never
-committed: SQLite files are opened with ``mode=ro``, PostgreSQL gets ``SET TRANSACTION
-READ ONLY`` and a ``statement_timeout``, MySQL and MariaDB a read-only session with a
-statement time limit (:mod:`vanna_magic.core.data.dialects.mysql`); other dialects get a
-transaction that is rolled back. Driver errors become :mod:`vanna_magic.core.errors` by
-type and by where they happened (connecting or executing), never by the text of their messages.
+committed; what that takes on each engine (a read-only file, ``SET TRANSACTION READ ONLY``
+with a time limit, an interrupt) is its dialect's (:mod:`vanna_magic.core.data.dialects`).
+Driver errors become :mod:`vanna_magic.core.errors` by type, by where they happened
+(connecting or executing) and by their codes, never by the text of their messages.
 
 >>> db = Database("sqlite://")
 >>> db.execute("SELECT 1 AS one").frame["one"].tolist()
@@ -14,12 +13,10 @@ type and by where they happened (connecting or executing), never by the text of 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ..config import redact
@@ -32,21 +29,12 @@ from ..errors import (
 )
 from ..extras import EXTRAS
 from ..extras import missing as extras_missing
+from .dialects import DEFAULT_DRIVERS, Dialect, for_backend
 
 if TYPE_CHECKING:
     import pandas
     from sqlalchemy.engine import URL, Connection, Engine
 
-# SQLAlchemy backend name -> sqlglot dialect name.
-_SQLGLOT_DIALECTS = {
-    "postgresql": "postgres", "sqlite": "sqlite", "oracle": "oracle", "mysql": "mysql", "mariadb": "mysql",
-    "mssql": "tsql", "duckdb": "duckdb", "snowflake": "snowflake", "bigquery": "bigquery",
-    "redshift": "redshift", "trino": "trino", "presto": "presto", "clickhouse": "clickhouse",
-    "databricks": "databricks", "hive": "hive", "teradata": "teradata",
-}
-# URLs without a driver get the driver we support: psycopg 3 and python-oracledb (thin mode).
-_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "oracle": "oracle+oracledb",
-                    "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
 # Python module or SQLAlchemy plugin -> the pip package that provides it.
 _PIP_PACKAGES = {
     "psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "oracledb": "oracledb", "cx_Oracle": "cx_Oracle",
@@ -56,7 +44,6 @@ _PIP_PACKAGES = {
     "databricks": "databricks-sqlalchemy",
 }
 _URL_EXAMPLES = "e.g. sqlite:///path/to/file.db or postgresql://user@host:5432/dbname"
-_PG_QUERY_CANCELED = "57014"  # SQLSTATE query_canceled, raised by statement_timeout
 
 
 @dataclass
@@ -65,31 +52,6 @@ class QueryResult:
 
     frame: "pandas.DataFrame"
     elapsed: float
-
-
-class _Interrupter:
-    """Calls ``interrupt()`` on a sqlite3 connection after ``seconds``; ``fired`` says whether it did."""
-
-    def __init__(self, dbapi_connection: Any, seconds: float):
-        self.fired = False
-        self._connection = dbapi_connection
-        self._lock = threading.Lock()
-        self._cancelled = False
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _fire(self) -> None:
-        with self._lock:
-            if not self._cancelled:
-                self.fired = True
-                self._connection.interrupt()
-
-    def cancel(self) -> None:
-        """Stop the timer; once this returns the connection is never interrupted (it may go back to the pool)."""
-        with self._lock:
-            self._cancelled = True
-        self._timer.cancel()
 
 
 class _Running:
@@ -127,7 +89,8 @@ class Database:
         self._url = _parse_url(url)
         self.url: str = self._url.render_as_string(hide_password=True)
         self.backend: str = self._url.get_backend_name()
-        self.dialect: str = _SQLGLOT_DIALECTS.get(self.backend, self.backend)
+        self.kind: Dialect = for_backend(self.backend)  # what differs on this engine
+        self.dialect: str = self.kind.name  # sqlglot's name, what the firewall and the prompt speak
         self.query_timeout = query_timeout
         self.read_only = True
         self._engine = self._create_engine(connect_timeout)
@@ -151,17 +114,8 @@ class Database:
         import sqlalchemy
         from sqlalchemy import exc as sa_exc
 
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
-        if self.backend == "sqlite":
-            uri = _sqlite_read_only_uri(self._url)
-            if uri is None:
-                self.read_only = False
-            else:
-                import sqlite3
-
-                kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
-        elif self.backend in {"postgresql", "mysql", "mariadb"} and "connect_timeout" not in self._url.query:
-            kwargs["connect_args"] = {"connect_timeout": max(1, round(connect_timeout))}
+        options, self.read_only = self.kind.engine_options(self._url, connect_timeout)
+        kwargs: dict[str, Any] = {"pool_pre_ping": True, **options}
         try:
             engine = sqlalchemy.create_engine(self._url, **kwargs)
         except sa_exc.NoSuchModuleError as exc:
@@ -181,8 +135,7 @@ class Database:
             raise ConfigurationError(
                 f"invalid database URL {self.url}: {self._clean(exc)}", hint=f"Use a SQLAlchemy URL, {_URL_EXAMPLES}.",
                 setting="connection") from exc
-        if self._url.get_driver_name() == "psycopg":
-            _one_statement_per_call(engine)
+        self.kind.prepare_engine(engine)
         return engine
 
     def execute(self, sql: str, *, timeout: float | None = None) -> QueryResult:
@@ -216,7 +169,7 @@ class Database:
         A statement naming a missing table or column, or with a type error the planner sees,
         raises :class:`ExecutionError` here exactly as it would when run.
         """
-        prefix = _PLAN_PREFIX.get(self.backend)
+        prefix = self.kind.plan_prefix
         if prefix is None:
             return False
         with self.reading(timeout=timeout) as conn:
@@ -225,14 +178,10 @@ class Database:
 
     def estimated_cost(self, sql: str, *, timeout: float | None = None) -> float | None:
         """The planner's total cost estimate of ``sql`` (PostgreSQL ``EXPLAIN``); None where there is none."""
-        if self.backend != "postgresql":
+        if type(self.kind).estimated_cost is Dialect.estimated_cost:
             return None
         with self.reading(timeout=timeout) as conn:
-            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql,
-                                        execution_options={"no_parameters": True}).scalar()
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        return float(plan[0]["Plan"]["Total Cost"])
+            return self.kind.estimated_cost(conn, sql)
 
     def ping(self) -> None:
         """Check that the database answers; raises :class:`DatabaseConnectionError` if not."""
@@ -273,41 +222,28 @@ class Database:
 
         seconds = self._seconds(timeout)
         conn = self._connect()
-        interrupter: _Interrupter | None = None
+        handle: Any = None
         running = self._track(conn)
         try:
             conn.begin()
-            if self.backend == "postgresql":
-                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
-            elif self.backend == "sqlite":
-                interrupter = _Interrupter(conn.connection.dbapi_connection, seconds)
-            elif _dialect(self.backend) is not None:
-                _dialect(self.backend).begin_read_only(conn, seconds)
+            handle = self.kind.begin_read_only(conn, seconds)
             yield conn
         except sa_exc.DBAPIError as exc:
             if running.cancelled:
                 raise QueryCancelledError("the query was cancelled on the server", sql=exc.statement) from exc
-            raise self._execution_error(exc, seconds, interrupter) from exc
+            raise self._execution_error(exc, seconds, handle) from exc
         except sa_exc.StatementError as exc:
             raise ExecutionError(self._clean(exc.orig or exc), sql=exc.statement) from exc
         finally:
             with self._running_lock:
                 self._running.discard(running)
-            if interrupter is not None:
-                interrupter.cancel()
+            if handle is not None:
+                self.kind.end_reading(handle)
             _close_quietly(conn)
 
     def _track(self, conn: "Connection") -> "_Running":
         """Remember how to cancel the statement about to run on ``conn`` (see :meth:`cancel`)."""
-        dbapi = conn.connection.dbapi_connection
-        if self.backend == "sqlite":
-            hook = dbapi.interrupt
-        elif self.backend == "postgresql" and hasattr(dbapi, "cancel"):
-            hook = getattr(dbapi, "cancel_safe", dbapi.cancel)  # psycopg: a cancel request to the server
-        else:
-            hook = None
-        running = _Running(hook)
+        running = _Running(self.kind.cancel_hook(conn.connection.dbapi_connection))
         with self._running_lock:
             self._running.add(running)
         return running
@@ -333,28 +269,13 @@ class Database:
         except sa_exc.SQLAlchemyError as exc:
             orig = getattr(exc, "orig", None)
             reason = self._clean(orig or exc)
-            hint = self._thin_mode_hint(orig) or self._connect_hint()
+            hint = (orig is not None and self.kind.error_hint(orig)) or self.kind.connect_hint(self._url)
             raise DatabaseConnectionError(f"cannot connect to {self.url}: {reason}", hint=hint) from exc
 
-    def _thin_mode_hint(self, orig: Any) -> str | None:
-        return _dialect(self.backend).thin_mode_hint(orig) if self.backend == "oracle" else None
-
-    def _connect_hint(self) -> str:
-        if self.backend == "sqlite":
-            database = self._url.database or ""
-            if database and not database.startswith("file:") and not Path(database).expanduser().exists():
-                return f"There is no file at {Path(database).absolute()}; check the path (databases are never created)."
-            return "Check that the file is a SQLite database you may read."
-        return ("Check the host, port, database name, user and password in the URL, and that the server "
-                "accepts connections from this machine.")
-
-    def _execution_error(self, exc: Any, seconds: float, interrupter: _Interrupter | None) -> Exception:
+    def _execution_error(self, exc: Any, seconds: float, handle: Any) -> Exception:
         orig = exc.orig
         sql = exc.statement
-        sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-        dialect = _dialect(self.backend)
-        if (interrupter is not None and interrupter.fired) or sqlstate == _PG_QUERY_CANCELED or (
-                dialect is not None and dialect.is_timeout(orig)):
+        if self.kind.timed_out(orig, handle):
             return QueryTimeoutError(
                 f"the query ran longer than {seconds:g} s and was cancelled", seconds=seconds, sql=sql,
                 hint="Make it cheaper (filter, aggregate, LIMIT) or raise query_timeout "
@@ -363,16 +284,11 @@ class Database:
             return DatabaseConnectionError(
                 f"the connection to {self.url} was lost: {self._clean(orig)}",
                 hint="Check that the database server is up, then run the query again.")
-        thin_mode = self._thin_mode_hint(orig)
-        if thin_mode is not None:
-            return ExecutionError(self._clean(orig), sql=sql, hint=thin_mode)
         diag = getattr(orig, "diag", None)
         position = getattr(diag, "statement_position", None)
-        args = getattr(orig, "args", ())
-        if self.backend in {"mysql", "mariadb"} and len(args) == 2 and isinstance(args[0], int):
-            return ExecutionError(f"{self._clean(args[1])} (error {args[0]})", sql=sql)  # pymysql: (errno, text)
-        return ExecutionError(self._clean(orig), sql=sql, position=int(position) if position else None,
-                              hint=getattr(diag, "message_hint", None))
+        return ExecutionError(self.kind.error_message(orig, self._clean), sql=sql, code=self.kind.error_code(orig),
+                              position=int(position) if position else None,
+                              hint=self.kind.error_hint(orig) or getattr(diag, "message_hint", None))
 
     def _clean(self, error: Any) -> str:
         """The first line of an error's text, without any password."""
@@ -380,24 +296,6 @@ class Database:
         text = redact(lines[0] if lines else type(error).__name__)
         password = self._url.password
         return text.replace(str(password), "***") if password else text
-
-
-# EXPLAIN forms that plan a statement without running it or writing anything (Oracle's
-# EXPLAIN PLAN writes to PLAN_TABLE, so it is not used).
-_PLAN_PREFIX = {"sqlite": "EXPLAIN QUERY PLAN ", "postgresql": "EXPLAIN ", "mysql": "EXPLAIN ", "mariadb": "EXPLAIN "}
-
-
-def _dialect(backend: str) -> Any:
-    """The module of :mod:`vanna_magic.core.data.dialects` that sets up sessions of ``backend``, if one does."""
-    if backend in {"mysql", "mariadb"}:
-        from .dialects import mysql
-
-        return mysql
-    if backend == "oracle":
-        from .dialects import oracle
-
-        return oracle
-    return None
 
 
 def _parse_url(url: str) -> "URL":
@@ -414,47 +312,8 @@ def _parse_url(url: str) -> "URL":
         shown = f"{redact(url)!r}" if "://" in url else "the database URL"
         raise ConfigurationError(f"{shown} is not a SQLAlchemy URL", setting="connection",
                                  hint=f"Use a SQLAlchemy URL, {_URL_EXAMPLES}.") from exc
-    driver = _DEFAULT_DRIVERS.get(parsed.drivername)
+    driver = DEFAULT_DRIVERS.get(parsed.drivername)
     return parsed.set(drivername=driver) if driver else parsed
-
-
-def _sqlite_read_only_uri(url: "URL") -> str | None:
-    """The ``file:`` URI that opens this SQLite database read-only; None for in-memory databases."""
-    from urllib.parse import urlencode
-
-    database = url.database or ""
-    query = dict(url.query)
-    if str(query.pop("uri", "")).lower() in {"true", "1"} and database.startswith("file:"):
-        path, _, params = database.partition("?")
-        options = dict(pair.partition("=")[::2] for pair in params.split("&") if pair)
-        options.update(query)
-        if options.get("mode") == "memory":
-            return None
-        options["mode"] = "ro"
-        return f"{path}?{urlencode(options)}"
-    if database in {"", ":memory:"}:
-        return None
-    return Path(database).expanduser().absolute().as_uri() + "?mode=ro"
-
-
-def _one_statement_per_call(engine: "Engine") -> None:
-    """Send statements over PostgreSQL's extended protocol, which refuses ``COMMIT; INSERT ...``.
-
-    psycopg otherwise uses the simple protocol for statements without parameters, and a
-    second statement after a ``COMMIT`` would run outside our read-only transaction.
-    Pipeline mode is the one way to get the extended protocol without preparing statements.
-    """
-    import psycopg
-    from sqlalchemy import event
-
-    if not psycopg.Pipeline.is_supported():  # libpq < 14: the firewall alone rejects several statements
-        return
-
-    @event.listens_for(engine, "do_execute_no_params")
-    def _execute(cursor: Any, statement: str, context: Any) -> bool:
-        with cursor.connection.pipeline():
-            cursor.execute(statement)
-        return True
 
 
 def _frame(columns: list[str], rows: list[tuple]) -> "pandas.DataFrame":

@@ -6,7 +6,7 @@ what ``vanna-magic import`` writes) repeats the schema; its meanings go into the
 document with prose of its own (caveats, how to join) stays whole. HTML comments, which
 are for the file's readers, never reach the model.
 
->>> from vanna_magic.core.data.catalog import Column, Table
+>>> from vanna_magic.core.data.schema import Column, Table
 >>> from vanna_magic.core.knowledge.files import Document
 >>> doc = Document("t", "<!-- generated -->\\n# t\\n\\n| column | type | meaning |\\n|---|---|---|\\n"
 ...                "| `a` | int | Age in years |", table="t")
@@ -22,7 +22,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from ..data.catalog import Column, Table
+    from ..data.schema import Column, Table
     from ..knowledge.files import Document
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->[ \t]*\n?", re.DOTALL)
@@ -93,7 +93,7 @@ def comments_for_question(tables: Sequence["Table"], question: str, named: Seque
     not: a value, a format or a number (quotes or digits), or two words no table or column name
     holds ("The city where the restaurant is located" on ``city_name`` says neither).
 
-    >>> from vanna_magic.core.data.catalog import Column, Table
+    >>> from vanna_magic.core.data.schema import Column, Table
     >>> t = Table("review", (Column("rating", "REAL", comment="on a scale of 1 to 5"),
     ...                      Column("business_id", "TEXT", comment="The business reviewed by a customer")))
     >>> [c.comment for c in comments_for_question([t], "Average rating per business?")[0].columns]

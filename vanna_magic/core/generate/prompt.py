@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from ..data.dialects import sqlglot_name, title
 from ..diagnose.empty import ONLY_NULLS, PLACEHOLDER
 from .model import QUESTION_HEADING
 from .tokens import count_tokens, truncate_tokens
 
 if TYPE_CHECKING:
-    from ..data.catalog import Table
+    from ..data.schema import Table
     from ..knowledge.files import Definition, Document
     from ..knowledge.retrieve import Retrieved, ScoredExample
     from .conversation import Turn
@@ -27,13 +28,6 @@ if TYPE_CHECKING:
 
 KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first
 DOCUMENT_TOKENS = 300  # each document is cut to this many tokens
-
-DIALECT_NAMES = {
-    "sqlite": "SQLite", "postgresql": "PostgreSQL", "oracle": "Oracle", "mysql": "MySQL", "mariadb": "MariaDB",
-    "mssql": "Microsoft SQL Server (T-SQL)", "duckdb": "DuckDB", "snowflake": "Snowflake",
-    "bigquery": "BigQuery", "redshift": "Amazon Redshift", "trino": "Trino",
-}
-_ALIASES = {"postgres": "postgresql", "pg": "postgresql", "tsql": "mssql", "sqlserver": "mssql"}
 
 # Each rule carries the topic that makes it worth its tokens; a rule without one always applies
 # (syntax the model gets wrong whatever it is asked). A question that touches no topic gets
@@ -43,7 +37,7 @@ DIALECT_GUIDANCE: dict[str, list[tuple[str | None, str]]] = {
         ("text", "There is no ILIKE: LIKE is already case-insensitive for ASCII letters."),
         ("ratio", "Integer division truncates: multiply by 1.0 before dividing to get a fraction."),
     ],
-    "postgresql": [
+    "postgres": [
         ("text", "Use ILIKE for case-insensitive matching."),
         ("order", "NULLs sort last ascending and first descending: add NULLS LAST to a descending order."),
         ("ratio", "Integer division truncates: cast to numeric first (a::numeric / b)."),
@@ -57,14 +51,13 @@ DIALECT_GUIDANCE: dict[str, list[tuple[str | None, str]]] = {
     "mysql": [
         (None, "Quote identifiers with backticks; there is no FULL OUTER JOIN."),
     ],
-    "mssql": [
+    "tsql": [
         (None, "Limit rows with TOP n or OFFSET ... FETCH NEXT n ROWS ONLY (there is no LIMIT)."),
     ],
     "duckdb": [
         ("text", "Use ILIKE for case-insensitive matching."),
     ],
 }
-DIALECT_GUIDANCE["mariadb"] = DIALECT_GUIDANCE["mysql"]
 
 # Date functions, shown only when the schema given has date columns (or is unknown): a small
 # model told about EXTRACT applies it to a year stored as an integer. SQLite stores dates as
@@ -73,17 +66,16 @@ _AS_STORED = "a year or month stored as a number or text is compared as it is."
 DATE_GUIDANCE = {
     "sqlite": "Dates are TEXT 'YYYY-MM-DD' (timestamps 'YYYY-MM-DD HH:MM:SS'): strftime('%Y', col) gives the year, "
               "strftime('%Y-%m', col) the month, date(col, '+1 month') does arithmetic; compare dates as strings.",
-    "postgresql": f"For DATE/TIMESTAMP columns use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and "
+    "postgres": f"For DATE/TIMESTAMP columns use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and "
                   f"INTERVAL '1 month'; {_AS_STORED}",
     "oracle": "For DATE/TIMESTAMP columns use TO_CHAR(col, 'YYYY-MM'), EXTRACT(YEAR FROM col), TRUNC(col, 'MM') and "
               "ADD_MONTHS; write date literals as DATE '2024-01-31' or TO_DATE('2024-01-31', 'YYYY-MM-DD').",
     "mysql": f"For DATE/DATETIME columns use YEAR(col), DATE_FORMAT(col, '%Y-%m') and DATE_ADD(col, INTERVAL 1 "
              f"MONTH); {_AS_STORED}",
-    "mssql": f"For date columns use YEAR(col), DATEPART, DATEADD and FORMAT(col, 'yyyy-MM'); {_AS_STORED}",
+    "tsql": f"For date columns use YEAR(col), DATEPART, DATEADD and FORMAT(col, 'yyyy-MM'); {_AS_STORED}",
     "duckdb": f"For DATE/TIMESTAMP columns use EXTRACT(YEAR FROM col), DATE_TRUNC('month', col) and "
               f"strftime(col, '%Y-%m'); {_AS_STORED}",
 }
-DATE_GUIDANCE["mariadb"] = DATE_GUIDANCE["mysql"]
 _DATE_TYPE = re.compile(r"date|time", re.IGNORECASE)
 _DATE_NAME = re.compile(r"(?:date|time|timestamp)$|^date|(?:^|_)at$", re.IGNORECASE)  # not "time_zone_code"
 _TEXT_TYPE = re.compile(r"^(?:|text|.*char.*|string|clob)$", re.IGNORECASE)
@@ -120,7 +112,7 @@ def has_dates(tables: Sequence["Table"], dialect: str = "") -> bool:
 
     In SQLite, where dates are TEXT, a TEXT column named like a date (``created_at``, ``order_date``) counts.
     """
-    text_dates = dialect_key(dialect) == "sqlite"
+    text_dates = sqlglot_name(dialect) == "sqlite"
     return not tables or any(
         _DATE_TYPE.search(column.type or "")
         or (text_dates and _TEXT_TYPE.match((column.type or "").strip()) and _DATE_NAME.search(column.name))
@@ -179,18 +171,6 @@ def history_section(turns: Sequence["Turn"]) -> str:
     return f"{FOLLOW_UP_HEADING}\n" + "\n\n".join(pairs) + f"\n\n{FOLLOW_UP_NOTE}"
 
 
-def dialect_key(dialect: str) -> str:
-    """``"postgresql+psycopg"`` -> ``"postgresql"``; ``"postgres"`` -> ``"postgresql"``."""
-    key = (dialect or "").lower().split("+", 1)[0].strip()
-    return _ALIASES.get(key, key)
-
-
-def dialect_name(dialect: str) -> str:
-    """The name people know a dialect by (``SQLite``, ``PostgreSQL``, ``Oracle``...)."""
-    key = dialect_key(dialect)
-    return DIALECT_NAMES.get(key, key or "standard SQL")
-
-
 def system_message(dialect: str, *, definitions: bool = True, examples: bool = True,
                    dates: bool = True, topics: frozenset[str] | None = None) -> str:
     """The instructions: the lines about definitions, examples and date functions only when they apply.
@@ -198,8 +178,8 @@ def system_message(dialect: str, *, definitions: bool = True, examples: bool = T
     With ``topics`` (see :func:`question_topics`), only the dialect rules those topics need and the
     rules that always apply; without, every rule.
     """
-    name = dialect_name(dialect)
-    key = dialect_key(dialect)
+    name = title(dialect)
+    key = sqlglot_name(dialect)
     guidance = DIALECT_GUIDANCE.get(key, [(None, f"Use only syntax that {name} supports.")])
     if dates and key in DATE_GUIDANCE:
         guidance = [("dates", DATE_GUIDANCE[key]), *guidance]
@@ -224,7 +204,7 @@ def _asked(question: str, ctx: _Context) -> str:
 
 
 def _user_message(question: str, dialect: str, ctx: _Context) -> str:
-    from ..data.catalog import render_ddl
+    from ..data.schema import render_ddl
     from .column_notes import comments_for_question, fold_column_docs
 
     tables, documents = fold_column_docs(ctx.tables, ctx.documents)

@@ -110,10 +110,10 @@ class ValueIndex:
 
     def __init__(self, columns: Sequence[tuple[str | None, str, str]], values: dict[int, list[str]],
                  dialect: str = "sqlite"):
-        from ..data.catalog import _qualified
+        from ..data.schema import qualified
 
         self.columns = [tuple(c) for c in columns]
-        self.names = [f"{_qualified(schema, table, dialect)}.{column}" for schema, table, column in self.columns]
+        self.names = [f"{qualified(schema, table, dialect)}.{column}" for schema, table, column in self.columns]
         self.values = {int(k): list(v) for k, v in values.items()}
         self._by_key: dict[str, list[tuple[int, str]]] = {}
         for column_id, column_values in self.values.items():
@@ -214,7 +214,7 @@ def indexed_columns(tables: Iterable["Table"]) -> list[tuple["Table", str]]:
 
 
 def _column_sql(table: "Table", column: str, position: int, dialect: str) -> str:
-    from ..data.catalog import quote
+    from ..data.schema import quote
 
     name = ".".join(quote(part, "postgres") for part in ((table.schema,) if table.schema else ()) + (table.name,))
     col = quote(column, "postgres")
@@ -235,7 +235,7 @@ def build(db: "Database", tables: Sequence["Table"], dialect: str, problems: lis
     column; columns that still fail, and batches that time out, are named in ``problems`` and left
     out. A lost connection is raised.
     """
-    from ..data.catalog import _rows
+    from ..data.schema import fetch_rows
 
     problems = [] if problems is None else problems
     chosen = indexed_columns(tables)
@@ -245,7 +245,7 @@ def build(db: "Database", tables: Sequence["Table"], dialect: str, problems: lis
     def run(ids: list[int]) -> None:
         sql = _statement([_column_sql(chosen[i][0], chosen[i][1], i, dialect) for i in ids], dialect)
         with db.reading() as conn:
-            for k, v in _rows(conn, sql):
+            for k, v in fetch_rows(conn, sql):
                 read.setdefault(int(k), []).append(v)
 
     for start in range(0, len(chosen), BATCH):

@@ -8,14 +8,13 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..data.dialects import sqlglot_name
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
 DIALECTS = ("sqlite", "postgres", "oracle", "mysql", "duckdb")
-_ALIASES = {"postgresql": "postgres", "pg": "postgres", "psql": "postgres", "mssql": "tsql", "sqlserver": "tsql",
-            "mariadb": "mysql"}
 
 _quiet = threading.local()
 
@@ -45,8 +44,7 @@ def sqlglot_dialect(name: str) -> str:
     """Map a dialect or SQLAlchemy backend name (``postgresql+psycopg``) to sqlglot's name."""
     from sqlglot.dialects.dialect import Dialect
 
-    key = (name or "").split("+", 1)[0].strip().lower()
-    key = _ALIASES.get(key, key)
+    key = sqlglot_name(name)
     try:
         Dialect.get_or_raise(key)
     except ValueError as exc:

@@ -42,7 +42,7 @@ from ..errors import ConfigurationError
 if TYPE_CHECKING:
     from sqlglot import exp
 
-    from ..data.catalog import Table
+    from ..data.schema import Table
 
 ColumnResolver = Callable[[str | None, str], "list[str] | None"]  # (schema, table) -> column names
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from ..data.catalog import Table
+from ..data.schema import Table
 from .embed import content_stems, stem, words
 from .files import Definition, Document, Example, KnowledgeBase, question_key
 

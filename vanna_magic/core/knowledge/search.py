@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 from .embed import content_stems
 
 if TYPE_CHECKING:
-    from ..data.catalog import Table
+    from ..data.schema import Table
     from ..session import Session
     from .embed import Embedder
     from .files import KnowledgeBase

@@ -9,7 +9,7 @@ before the statement runs; anything else is left for the database and the repair
 guessed: a column is renamed only to put back the table's name the model split off or left out
 (below), and a table is added only when the query names it or one of its columns, and one key links it.
 
->>> from vanna_magic.core.data.catalog import Column, Table
+>>> from vanna_magic.core.data.schema import Column, Table
 >>> tables = [Table("restaurant", (Column("id", "INTEGER"), Column("rating", "REAL"))),
 ...           Table("location", (Column("restaurant_id", "INTEGER"), Column("city_name", "TEXT")))]
 >>> sql = "SELECT T2.city_name, T2.rating FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id"
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from sqlglot import exp
     from sqlglot.optimizer.scope import Scope
 
-    from ..data.catalog import Table
+    from ..data.schema import Table
 
 
 def _scopes(sql: str, dialect: str) -> "tuple[exp.Expression, list[Scope]] | None":
@@ -873,7 +873,7 @@ def _schema_of(table: "Table") -> "exp.Identifier | None":
     """The schema to write before ``table``'s name: None for the connection's default schema."""
     from sqlglot import exp
 
-    from ..data.catalog import DEFAULT_SCHEMAS
+    from ..data.schema import DEFAULT_SCHEMAS
 
     schema = table.schema if table.schema and table.schema.lower() not in DEFAULT_SCHEMAS.values() else None
     return exp.to_identifier(schema) if schema else None
@@ -926,7 +926,7 @@ def unknown_columns(sql: str, dialect: str, tables: Sequence["Table"]) -> list[s
     tables elsewhere in the schema that do have the column (a join the query is missing). Names of
     columns only, never data.
 
-    >>> from vanna_magic.core.data.catalog import Column, Table
+    >>> from vanna_magic.core.data.schema import Column, Table
     >>> tables = [Table("review", (Column("rid", "INTEGER"), Column("rating", "REAL"))),
     ...           Table("business", (Column("business_id", "TEXT"), Column("stars", "REAL")))]
     >>> print(unknown_columns("SELECT AVG(r.stars) FROM review r", "sqlite", tables)[0])
@@ -981,7 +981,7 @@ def type_clashes(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]
     a date function or INTERVAL arithmetic on a column that holds a number or text (a year stored
     as an integer). Types from the schema, never data.
 
-    >>> from vanna_magic.core.data.catalog import Column, Table
+    >>> from vanna_magic.core.data.schema import Column, Table
     >>> tables = [Table("review", (Column("rid", "bigint"), Column("year", "bigint")))]
     >>> print(type_clashes("SELECT COUNT(*) FROM review r WHERE EXTRACT(YEAR FROM r.year) = 2021", "postgres",
     ...                    tables)[0])

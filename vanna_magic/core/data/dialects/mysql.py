@@ -9,13 +9,55 @@ only) on MySQL. The catalog is three queries over the current database, never on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..schema import ForeignKey, TableDraft, fetch_rows
+from .base import Dialect
 
 if TYPE_CHECKING:
-    from ..catalog import Table
+    from sqlalchemy.engine import URL, Connection
+
+    from ..schema import Table
 
 # Server error numbers of a statement stopped by its time limit: MariaDB's and MySQL's.
 TIMEOUT_ERRORS = frozenset({1969, 3024})
+
+
+class MySQL(Dialect):
+    name, title, driver, plan_prefix = "mysql", "MySQL", "mysql+pymysql", "EXPLAIN "
+
+    def engine_options(self, url: "URL", connect_timeout: float) -> tuple[dict[str, Any], bool]:
+        if "connect_timeout" in url.query:
+            return {}, True
+        return {"connect_args": {"connect_timeout": max(1, round(connect_timeout))}}, True
+
+    def begin_read_only(self, conn: "Connection", seconds: float) -> None:
+        begin_read_only(conn, seconds)
+
+    def timed_out(self, orig: Any, handle: Any) -> bool:
+        return is_timeout(orig)
+
+    def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
+        return read_tables(db)
+
+    def error_code(self, orig: Any) -> str | None:
+        number = _number(orig)
+        return None if number is None else str(number)
+
+    def error_message(self, orig: Any, clean: Callable[[Any], str]) -> str:
+        args = getattr(orig, "args", ())
+        if _number(orig) is not None and len(args) == 2:  # PyMySQL: (errno, text)
+            return f"{clean(args[1])} (error {args[0]})"
+        return clean(orig)
+
+
+class MariaDB(MySQL):
+    title, driver = "MariaDB", "mariadb+pymysql"
+
+
+def _number(orig: Any) -> int | None:
+    args = getattr(orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
 
 
 def begin_read_only(conn: Any, seconds: float) -> None:
@@ -29,8 +71,7 @@ def begin_read_only(conn: Any, seconds: float) -> None:
 
 def is_timeout(orig: Any) -> bool:
     """Whether a driver error is the server stopping a statement at its time limit (by error number)."""
-    args = getattr(orig, "args", ())
-    return bool(args) and isinstance(args[0], int) and args[0] in TIMEOUT_ERRORS
+    return _number(orig) in TIMEOUT_ERRORS
 
 
 TABLES = """
@@ -53,16 +94,14 @@ _KINDS = {"VIEW": "view", "SYSTEM VIEW": "view"}
 
 def read_tables(db: Any) -> "list[Table]":
     """Every table and view of the connection's current database."""
-    from ..catalog import ForeignKey, _Draft, _rows
-
     with db.reading() as conn:
-        tables = _rows(conn, TABLES)
-        columns = _rows(conn, COLUMNS)
-        keys = _rows(conn, KEYS)
+        tables = fetch_rows(conn, TABLES)
+        columns = fetch_rows(conn, COLUMNS)
+        keys = fetch_rows(conn, KEYS)
         database = conn.exec_driver_sql("SELECT DATABASE()").scalar()
-    drafts: dict[str, _Draft] = {}
+    drafts: dict[str, TableDraft] = {}
     for name, table_type, comment, estimate in tables:
-        draft = drafts[name] = _Draft(None, name, _KINDS.get(str(table_type).upper(), "table"))
+        draft = drafts[name] = TableDraft(None, name, _KINDS.get(str(table_type).upper(), "table"))
         # Views carry the comment 'VIEW'; InnoDB's row count is an estimate, shown as such.
         draft.comment = (comment or None) if draft.kind == "table" else None
         draft.row_estimate = int(estimate) if estimate is not None and draft.kind == "table" else None

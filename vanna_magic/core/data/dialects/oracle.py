@@ -16,8 +16,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..schema import ForeignKey, TableDraft, fetch_rows
+from .base import Dialect
+
 if TYPE_CHECKING:
-    from ..catalog import Table
+    from sqlalchemy.engine import Connection
+
+    from ..schema import Table
 
 _CALL_TIMEOUT = "DPY-4024"  # thin mode: call timeout of N ms exceeded
 _TIMEOUT_CODES = frozenset({"ORA-01013", "ORA-03156"})  # user requested cancel; OCI call timed out (thick mode)
@@ -51,6 +56,28 @@ ORDER BY c.table_name, c.constraint_name, cc.position"""
 CURRENT_SCHEMA = f"SELECT {_CURRENT} FROM dual"
 QUERIES = (TABLES, COLUMNS, CONSTRAINTS, CURRENT_SCHEMA)
 _UPPER = re.compile(r"[A-Z][A-Z0-9_$#]*\Z")
+
+
+class Oracle(Dialect):
+    """No plan prefix: Oracle's ``EXPLAIN PLAN`` writes to ``PLAN_TABLE``."""
+
+    name, title, driver = "oracle", "Oracle", "oracle+oracledb"
+
+    def begin_read_only(self, conn: "Connection", seconds: float) -> None:
+        begin_read_only(conn, seconds)
+
+    def timed_out(self, orig: Any, handle: Any) -> bool:
+        return is_timeout(orig)
+
+    def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
+        return read_tables(db)
+
+    def error_code(self, orig: Any) -> str | None:
+        error = _error(orig)
+        return None if error is None else str(error.full_code)
+
+    def error_hint(self, orig: Any) -> str | None:
+        return thin_mode_hint(orig)
 
 
 def begin_read_only(conn: Any, seconds: float) -> None:
@@ -91,22 +118,19 @@ def _type(data_type: str, length: Any, precision: Any, scale: Any) -> str:
 
 
 def read_tables(db: Any) -> "list[Table]":
-    from ..catalog import _rows
-
+    """Every table and view of the current schema."""
     with db.reading() as conn:
-        results = [_rows(conn, sql) for sql in QUERIES]
+        results = [fetch_rows(conn, sql) for sql in QUERIES]
     return assemble(*results)
 
 
 def assemble(tables: list[tuple], columns: list[tuple], constraints: list[tuple],
              current: list[tuple]) -> "list[Table]":
     """Tables from the rows of :data:`QUERIES`, in that order."""
-    from ..catalog import ForeignKey, _Draft
-
     schema = current[0][0] if current else None
-    drafts: dict[str, _Draft] = {}
+    drafts: dict[str, TableDraft] = {}
     for name, kind, comment, rows in tables:
-        draft = drafts[name] = _Draft(None, _name(name), "view" if kind == "VIEW" else "table")
+        draft = drafts[name] = TableDraft(None, _name(name), "view" if kind == "VIEW" else "table")
         draft.comment = comment or None
         draft.row_estimate = int(rows) if rows is not None else None
     for name, column, data_type, length, precision, scale, nullable, comment in columns:

@@ -1,6 +1,8 @@
-"""PostgreSQL's catalog in five bulk queries over ``pg_catalog``, cheap on schemas of thousands of tables.
+"""PostgreSQL through psycopg 3: ``SET TRANSACTION READ ONLY`` and ``statement_timeout`` per reading, a cancel
+request to stop a statement, statements over the extended protocol (one per call), and the catalog in five
+bulk queries over ``pg_catalog``, cheap on schemas of thousands of tables.
 
-The queries return raw catalog values (oids, attribute numbers, type oids) and Python joins
+The catalog queries return raw catalog values (oids, attribute numbers, type oids) and Python joins
 them: per-row ``format_type()``, ``col_description()`` and key-column subqueries cost more
 than the rest of the work together on a 20,000-column schema (see ``bench/catalog_scale.py``).
 Only the schemas of the search path are read, without the system ones.
@@ -8,11 +10,73 @@ Only the schemas of the search path are read, without the system ones.
 
 from __future__ import annotations
 
+import json
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..schema import ForeignKey, TableDraft, fetch_rows, qualified
+from .base import Dialect
 
 if TYPE_CHECKING:
-    from ..catalog import Table
+    from sqlalchemy.engine import URL, Connection, Engine
+
+    from ..schema import Table
+
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout (or a cancel request)
+
+
+class PostgreSQL(Dialect):
+    name, title, driver, plan_prefix = "postgres", "PostgreSQL", "postgresql+psycopg", "EXPLAIN "
+
+    def engine_options(self, url: "URL", connect_timeout: float) -> tuple[dict[str, Any], bool]:
+        if "connect_timeout" in url.query:
+            return {}, True
+        return {"connect_args": {"connect_timeout": max(1, round(connect_timeout))}}, True
+
+    def prepare_engine(self, engine: "Engine") -> None:
+        if engine.url.get_driver_name() == "psycopg":
+            one_statement_per_call(engine)
+
+    def begin_read_only(self, conn: "Connection", seconds: float) -> None:
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(seconds * 1000))}")
+
+    def timed_out(self, orig: Any, handle: Any) -> bool:
+        return self.error_code(orig) == QUERY_CANCELED
+
+    def cancel_hook(self, dbapi_connection: Any) -> Callable[[], Any] | None:
+        if not hasattr(dbapi_connection, "cancel"):
+            return None
+        return getattr(dbapi_connection, "cancel_safe", dbapi_connection.cancel)  # a cancel request to the server
+
+    def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
+        return read_tables(db)
+
+    def estimated_cost(self, conn: "Connection", sql: str) -> float | None:
+        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, execution_options={"no_parameters": True}).scalar()
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return float(plan[0]["Plan"]["Total Cost"])
+
+
+def one_statement_per_call(engine: "Engine") -> None:
+    """Send statements over PostgreSQL's extended protocol, which refuses ``COMMIT; INSERT ...``.
+
+    psycopg otherwise uses the simple protocol for statements without parameters, and a
+    second statement after a ``COMMIT`` would run outside our read-only transaction.
+    Pipeline mode is the one way to get the extended protocol without preparing statements.
+    """
+    import psycopg
+    from sqlalchemy import event
+
+    if not psycopg.Pipeline.is_supported():  # libpq < 14: the firewall alone rejects several statements
+        return
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _execute(cursor: Any, statement: str, context: Any) -> bool:
+        with cursor.connection.pipeline():
+            cursor.execute(statement)
+        return True
 
 _SCHEMAS = (r"{n}.nspname = ANY (current_schemas(false)) AND {n}.nspname <> 'information_schema' "
             r"AND {n}.nspname NOT LIKE 'pg\_%'")
@@ -51,21 +115,18 @@ _KINDS = {"v": "view", "m": "materialized view", "f": "foreign table"}
 
 
 def read_tables(db: Any) -> "list[Table]":
-    from ..catalog import _rows
-
+    """Every table, view and foreign table of the search path's schemas."""
     with db.reading() as conn:
-        results = [_rows(conn, sql) for sql in QUERIES]
+        results = [fetch_rows(conn, sql) for sql in QUERIES]
     return assemble(*results)
 
 
 def assemble(tables: list[tuple], columns: list[tuple], types: list[tuple], comments: list[tuple],
              constraints: list[tuple]) -> "list[Table]":
     """Tables from the rows of :data:`QUERIES`, in that order."""
-    from ..catalog import ForeignKey, _Draft, _qualified
-
-    drafts: dict[int, _Draft] = {}
+    drafts: dict[int, TableDraft] = {}
     for oid, schema, name, relkind, comment, estimate in tables:
-        draft = drafts[oid] = _Draft(schema, name, _KINDS.get(relkind, "table"))
+        draft = drafts[oid] = TableDraft(schema, name, _KINDS.get(relkind, "table"))
         draft.comment, draft.row_estimate = comment, estimate
     type_names = {(typid, typmod): name for typid, typmod, name in types}
     column_comments = {(oid, attnum): text for oid, attnum, text in comments}
@@ -84,5 +145,5 @@ def assemble(tables: list[tuple], columns: list[tuple], types: list[tuple], comm
             draft.primary_key = columns_
         else:
             ref_columns = tuple(ref_names) if ref_names is not None else tuple(names[(ref_oid, n)] for n in ref_key)
-            draft.foreign_keys.append(ForeignKey(columns_, _qualified(ref_schema, ref_name, "postgres"), ref_columns))
+            draft.foreign_keys.append(ForeignKey(columns_, qualified(ref_schema, ref_name, "postgres"), ref_columns))
     return [draft.table() for draft in drafts.values()]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Sequence
 from . import ColumnInfo, Imported, file_name, semantic_yaml, table_doc, write_files
 
 if TYPE_CHECKING:
-    from ...data.catalog import Table
+    from ...data.schema import Table
 
 
 def import_comments(tables: Sequence["Table"], root: Path, *, source: str = "comments",
