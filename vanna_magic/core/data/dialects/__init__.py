@@ -29,7 +29,8 @@ _SQLGLOT = {"postgresql": "postgres", "pg": "postgres", "psql": "postgres", "mar
 # sqlglot's name -> the name people know the dialect by.
 _TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mysql": "MySQL", "oracle": "Oracle", "duckdb": "DuckDB",
            "tsql": "Microsoft SQL Server (T-SQL)", "snowflake": "Snowflake", "bigquery": "BigQuery",
-           "redshift": "Amazon Redshift", "trino": "Trino", "presto": "Presto", "clickhouse": "ClickHouse", "databricks": "Databricks",
+           "redshift": "Amazon Redshift", "trino": "Trino", "presto": "Presto", "clickhouse": "ClickHouse",
+           "databricks": "Databricks",
            "hive": "Hive", "teradata": "Teradata"}
 # SQLAlchemy backend name -> the URL scheme with the driver we support, for URLs written without one.
 DEFAULT_DRIVERS = {"postgres": "postgresql+psycopg", **{backend: engine.driver for backend, engine in _ENGINES.items()
