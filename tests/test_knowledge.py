@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from vanna_magic.core.errors import KnowledgeBaseError
-from vanna_magic.core.knowledge.files import Definition, load_knowledge_base, question_key
+from vanna_magic.core.knowledge.base import Definition, question_key
+from vanna_magic.core.knowledge.files import load_knowledge_base
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kb"
 SHOP = FIXTURES / "shop"

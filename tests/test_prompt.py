@@ -16,7 +16,7 @@ from vanna_magic.core.generate import tokens
 from vanna_magic.core.generate.model import question_of
 from vanna_magic.core.generate.prompt import RepairNote, build_prompt, count_message_tokens
 from vanna_magic.core.generate.tokens import count_tokens, truncate_tokens
-from vanna_magic.core.knowledge.files import Definition, Document, Example
+from vanna_magic.core.knowledge.base import Definition, Document, Example
 from vanna_magic.core.knowledge.retrieve import Retrieved, ScoredExample
 
 QUESTION = "Which 5 customers spent the most in 2024?"

@@ -4,7 +4,7 @@ from vanna_magic.core.data.schema import Column, Table
 from vanna_magic.core.generate.column_notes import column_meanings, fold_column_docs, restates_name
 from vanna_magic.core.generate.prompt import RepairNote, build_prompt
 from vanna_magic.core.generate.values import ValueMatch
-from vanna_magic.core.knowledge.files import Definition, Document, Example
+from vanna_magic.core.knowledge.base import Definition, Document, Example
 from vanna_magic.core.knowledge.retrieve import Retrieved, ScoredExample
 
 AUTHOR = Table("author", (Column("aid", "INTEGER"), Column("name", "TEXT"), Column("homepage", "TEXT")))

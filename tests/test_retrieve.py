@@ -7,8 +7,9 @@ import pytest
 import yaml
 
 from vanna_magic.core.data.schema import Column, ForeignKey, Table
+from vanna_magic.core.knowledge.base import KnowledgeBase
 from vanna_magic.core.knowledge.embed import HashingEmbedder
-from vanna_magic.core.knowledge.files import KnowledgeBase, load_knowledge_base
+from vanna_magic.core.knowledge.files import load_knowledge_base
 from vanna_magic.core.knowledge.retrieve import Retriever
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kb"

@@ -50,7 +50,7 @@ def test_kinds_restrict_the_hits(demo):
 
 
 def test_an_empty_query_or_corpus_finds_nothing(demo):
-    from vanna_magic.core.knowledge.files import KnowledgeBase
+    from vanna_magic.core.knowledge.base import KnowledgeBase
 
     assert run(demo, "   ") == []
     _, _, cache = demo

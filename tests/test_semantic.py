@@ -24,7 +24,7 @@ def test_every_section_and_document_is_rendered(demo_kb):
 
 
 def test_code_fences_keep_their_hash_lines():
-    from vanna_magic.core.knowledge.files import Document, KnowledgeBase
+    from vanna_magic.core.knowledge.base import Document, KnowledgeBase
 
     kb = KnowledgeBase(documents=[Document("notes", "# notes\n\n```sh\n# not a heading\n```\n## Caveats\n")])
     page = render_markdown(kb)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .generate.model import LanguageModel
     from .guard import Firewall
     from .guard.policy import RolePolicy
-    from .knowledge.files import KnowledgeBase
+    from .knowledge.base import KnowledgeBase
     from .knowledge.retrieve import Retriever
     from .ops.run import Progress
     from .ops.store import Store

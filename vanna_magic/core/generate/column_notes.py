@@ -7,7 +7,7 @@ document with prose of its own (caveats, how to join) stays whole. HTML comments
 are for the file's readers, never reach the model.
 
 >>> from vanna_magic.core.data.schema import Column, Table
->>> from vanna_magic.core.knowledge.files import Document
+>>> from vanna_magic.core.knowledge.base import Document
 >>> doc = Document("t", "<!-- generated -->\\n# t\\n\\n| column | type | meaning |\\n|---|---|---|\\n"
 ...                "| `a` | int | Age in years |", table="t")
 >>> tables, docs = fold_column_docs([Table("t", (Column("a", "INTEGER"),))], [doc])
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from ..data.schema import Column, Table
-    from ..knowledge.files import Document
+    from ..knowledge.base import Document
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->[ \t]*\n?", re.DOTALL)
 _COLUMN_ROW = re.compile(r"\|\s*`?([^`|]+?)`?\s*\|[^|]*\|\s*(.*?)\s*\|")

@@ -21,7 +21,7 @@ from .tokens import count_tokens, truncate_tokens
 
 if TYPE_CHECKING:
     from ..data.schema import Table
-    from ..knowledge.files import Definition, Document
+    from ..knowledge.base import Definition, Document
     from ..knowledge.retrieve import Retrieved, ScoredExample
     from .conversation import Turn
     from .values import ValueMatch

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .files import _FALLBACK_DIALECTS, Definition, Document
+from .base import PARSE_DIALECTS, Definition, Document
 
 EXPECTED = {"tables": "a list of table names", "columns": "a mapping of column names to their meaning"}
 
@@ -74,7 +74,7 @@ def _tables_of_expression(sql: str, condition: str | None) -> tuple[str, ...]:
     from sqlglot.errors import ParseError, TokenError
 
     statement = f"SELECT {sql}" + (f" WHERE {condition}" if condition else "")
-    for dialect in _FALLBACK_DIALECTS:
+    for dialect in PARSE_DIALECTS:
         try:
             tree = sqlglot.parse_one(statement, read=dialect)
         except (ParseError, TokenError):

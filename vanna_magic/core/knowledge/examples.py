@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError, VannaError
-from .files import Example, question_key
+from .base import Example, question_key
 from .sources import Source, knowledge_sources
 
 if TYPE_CHECKING:

@@ -14,63 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import KnowledgeBaseError
+from .base import PARSE_DIALECTS, Document, Example, KnowledgeBase, question_key
 
-
-@dataclass(frozen=True)
-class Example:
-    """A question with the SQL that answers it (one ``*.sql`` file)."""
-
-    question: str
-    sql: str
-    description: str | None = None
-    path: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Definition:
-    """A semantic definition: a metric, a dimension, a glossary term or a relationship."""
-
-    kind: str  # "metric" | "dimension" | "glossary" | "relationship"
-    name: str
-    text: str  # one line a model (and a person) can read, e.g. "revenue: SUM(...) -- meaning"
-    sql: str | None = None
-    tables: tuple[str, ...] = ()
-    path: str | None = None
-    description: str | None = None
-    filter: str | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    """A Markdown document, usually about one table."""
-
-    title: str
-    text: str
-    path: str | None = None
-    table: str | None = None
-
-
-@dataclass
-class KnowledgeBase:
-    examples: list[Example] = field(default_factory=list)
-    definitions: list[Definition] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    problems: list[KnowledgeBaseError] = field(default_factory=list)
-    roots: list[Path] = field(default_factory=list)
-    content_hash: str = ""
-
-
-_APOSTROPHES = re.compile(r"['\u2019`]")
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
 _HEADER = re.compile(r"--\s*([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*?)\s*")
 _TITLE = re.compile(r"#\s+(.+?)\s*#*\s*")
-_FALLBACK_DIALECTS = (None, "postgres", "sqlite", "oracle")
 
 # section -> (kind, required keys, optional keys)
 _SECTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -80,16 +31,6 @@ _SECTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "relationships": ("relationship", ("from", "to"), ("description",)),
     "tables": ("table", ("name", "description"), ("columns",)),
 }
-
-
-def question_key(text: str) -> str:
-    """``text`` normalised for exact-match lookups: casefolded, punctuation dropped, whitespace collapsed.
-
-    >>> question_key("  Which 5 Customers'   spent the MOST?! ")
-    'which 5 customers spent the most'
-    """
-    text = _APOSTROPHES.sub("", text.casefold())
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def load_knowledge_base(roots: Sequence[Path]) -> KnowledgeBase:
@@ -200,7 +141,7 @@ class _Loader:
         from sqlglot.errors import ParseError, TokenError
 
         first_error: Exception | None = None
-        for dialect in _FALLBACK_DIALECTS:
+        for dialect in PARSE_DIALECTS:
             try:
                 statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
             except (ParseError, TokenError) as exc:

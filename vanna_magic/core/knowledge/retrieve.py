@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..data.schema import Table
+from .base import Definition, Document, Example, KnowledgeBase, question_key
 from .embed import content_stems, stem, words
-from .files import Definition, Document, Example, KnowledgeBase, question_key
 
 if TYPE_CHECKING:
     import numpy as np

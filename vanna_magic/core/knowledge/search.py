@@ -21,8 +21,8 @@ from .embed import content_stems
 if TYPE_CHECKING:
     from ..data.schema import Table
     from ..session import Session
+    from .base import KnowledgeBase
     from .embed import Embedder
-    from .files import KnowledgeBase
 
 SECOND_WEIGHT = 0.25
 POOL = 50  # nearest items by cosine re-scored with the name bonus

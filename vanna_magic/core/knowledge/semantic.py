@@ -1,6 +1,6 @@
 """The semantic layer and the documents of a knowledge base, rendered as one Markdown page.
 
->>> from vanna_magic.core.knowledge.files import Definition, KnowledgeBase
+>>> from vanna_magic.core.knowledge.base import Definition, KnowledgeBase
 >>> kb = KnowledgeBase(definitions=[Definition("glossary", "churn", "term churn: ...", description="A lost customer.")])
 >>> render_markdown(kb).splitlines()[4:8]
 ['## Glossary', '', '| term | meaning |', '|---|---|']
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .files import Definition, Document, KnowledgeBase
+from .base import Definition, Document, KnowledgeBase
 
 _HEADING = re.compile(r"^(#{1,6})(\s)", re.MULTILINE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
