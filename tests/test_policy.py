@@ -11,6 +11,7 @@ from tests.helpers import FIXTURES, load_cases, params, same_sql
 from vanna_magic.core.errors import ConfigurationError, FirewallError
 from vanna_magic.core.guard import Firewall
 from vanna_magic.core.guard.policy import load_policy
+from vanna_magic.core.guard.policy_apply import can_read, can_use
 
 SHOP = FIXTURES / "policy" / "shop.yaml"
 SHAPES = FIXTURES / "policy" / "shapes.yaml"
@@ -251,12 +252,12 @@ def test_rewrites_are_rendered_in_the_connection_dialect(dialect, names, expecte
     ("SELECT * FROM (", True),  # unparseable: left to the firewall
 ])
 def test_knowledge_base_sql_is_judged_on_its_tree(sql, readable):
-    assert load_policy(SHOP).role_for("bob").can_read(sql, "sqlite") is readable
+    assert can_read(load_policy(SHOP).role_for("bob"), sql, "sqlite") is readable
 
 
 def test_definitions_and_documents_outside_the_role_are_dropped():
     role = load_policy(SHOP).role_for("bob")
-    assert role.can_use(("products", "suppliers"), "suppliers.name", "sqlite") is False
-    assert role.can_use(("customers",), "COUNT(DISTINCT email)", "sqlite") is False
-    assert role.can_use(("orders",), "SUM(shipping_cost)", "sqlite") is True
-    assert role.can_use(("suppliers",), None, "sqlite") is False
+    assert can_use(role, ("products", "suppliers"), "suppliers.name", "sqlite") is False
+    assert can_use(role, ("customers",), "COUNT(DISTINCT email)", "sqlite") is False
+    assert can_use(role, ("orders",), "SUM(shipping_cost)", "sqlite") is True
+    assert can_use(role, ("suppliers",), None, "sqlite") is False

@@ -108,9 +108,11 @@ def retrieve(ctx: AskContext) -> None:
         retrieved = ctx.answer.retrieved
         if policy is not None:  # tables came from the visible ones; examples and definitions may name others
             dialect = ctx.firewall.dialect
-            retrieved.examples = [s for s in retrieved.examples if policy.can_read(s.example.sql, dialect)]
-            retrieved.definitions = [d for d in retrieved.definitions if policy.can_use(d.tables, d.sql, dialect)]
-            retrieved.documents = [d for d in retrieved.documents if policy.can_use((d.table or "",), None, dialect)]
+            from .guard.policy_apply import can_read, can_use
+
+            retrieved.examples = [s for s in retrieved.examples if can_read(policy, s.example.sql, dialect)]
+            retrieved.definitions = [d for d in retrieved.definitions if can_use(policy, d.tables, d.sql, dialect)]
+            retrieved.documents = [d for d in retrieved.documents if can_use(policy, (d.table or "",), None, dialect)]
         # What the prompt will show, so that the answer's provenance names exactly those examples.
         retrieved.examples = choose_examples(sorted(retrieved.examples, key=lambda s: -s.score),
                                              ctx.settings.example_budget)

@@ -21,10 +21,11 @@ Every rejection can be audited: ``Firewall(..., on_reject=callable)`` receives a
 """
 
 from .audit import AUDIT_LOGGER, AuditEvent, current_user, log_event, sql_hash
-from .firewall import Firewall, Verdict
+from .firewall import Firewall
 from .functions import DENIED, Denylist
 from .parsing import DIALECTS, parse_statements, quiet_sqlglot, sqlglot_dialect
 from .statements import is_statement
+from .verdict import Verdict
 
 RULES = ("parse_error", "empty", "single_statement", "read_only", "transaction_control", "session_control", "copy",
          "procedure_call", "data_modifying_cte", "select_into", "locking_clause", "forbidden_function",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ConfigurationError, FirewallError
 from .audit import AuditEvent, current_user, sql_hash
 from .functions import Denylist
 from .parsing import highlight, parse_message, parse_statements, render, sqlglot_dialect
+from .policy_apply import apply_policy
 from .rowcap import cap_rows
 from .statements import HINTS, WHY, dml_types, kind, statement_rule, statement_types
+from .verdict import Rejection, Verdict
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -20,27 +21,6 @@ if TYPE_CHECKING:
 
 _NODE_CHARS = 200
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What the firewall decided about one statement, and why."""
-
-    allowed: bool
-    sql: str | None  # the statement as it will be executed (rewritten), when allowed
-    rule: str | None = None  # the rule that fired, when rejected
-    message: str | None = None
-    node: str | None = None  # the offending part of the tree, rendered as SQL
-    hint: str | None = None
-    rewrites: tuple[str, ...] = ()  # e.g. ("row_cap: LIMIT 1000", "row_filter: orders")
-
-
-class Rejection(Exception):
-    """Raised inside a check to stop at the first rule that fires."""
-
-    def __init__(self, rule: str, message: str, node: str | None = None, hint: str | None = None):
-        super().__init__(message)
-        self.verdict = Verdict(allowed=False, sql=None, rule=rule, message=message, node=node, hint=hint)
 
 
 class Firewall:
@@ -100,8 +80,8 @@ class Firewall:
         root = self._parse_one(sql)
         self._check_tree(root)
         rewrites: list[str] = []
-        if self.policy is not None:
-            root, notes = self.policy.apply(root, self.dialect, self.columns)
+        if self.policy is not None and not self.policy.unrestricted:
+            root, notes = apply_policy(self.policy, root, self.dialect, self.columns)
             rewrites.extend(notes)
         root, rewrite = cap_rows(root, self.max_rows, self.dialect)
         if rewrite:

@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from sqlglot import exp
 
     from ..data.schema import Table
 
@@ -74,14 +73,16 @@ class RolePolicy:
             return any(k in self.allow for k in keys)
         return not _is_system(schema, name)
 
-    def _rule(self, rules: dict, schema: str | None, name: str) -> Any:
-        for key in _keys(schema, name):
-            if key in rules:
-                return rules[key]
-        return None
-
     def hidden_columns(self, schema: str | None, name: str) -> frozenset[str]:
-        return self._rule(self.denied_columns, schema, name) or frozenset()
+        return _lookup(self.denied_columns, schema, name) or frozenset()
+
+    def masks_for(self, schema: str | None, name: str) -> dict[str, str]:
+        """Column -> the SQL expression shown instead of it, for one table."""
+        return _lookup(self.masks, schema, name) or {}
+
+    def row_filter(self, schema: str | None, name: str) -> str | None:
+        """The condition a table's rows must meet for this role, if any."""
+        return _lookup(self.rows, schema, name)
 
     def visible_tables(self, tables: "list[Table]") -> "list[Table]":
         """The catalog as this role may see it: for the prompt, so the model only learns what it may use."""
@@ -95,43 +96,6 @@ class RolePolicy:
                          and not hidden.intersection(c.lower() for c in fk.columns))
             visible.append(dataclasses.replace(table, columns=columns, foreign_keys=keys))
         return visible
-
-    def can_read(self, sql: str, dialect: str) -> bool:
-        """Whether ``sql`` only reads tables and columns this role may see (e.g. a knowledge-base example)."""
-        from sqlglot.errors import SqlglotError
-
-        from .firewall import Rejection
-        from .parsing import parse_statements
-        from .policy_apply import check_references
-
-        if self.unrestricted:
-            return True
-        try:
-            for root in parse_statements(sql, dialect):
-                check_references(self, root, dialect)
-        except Rejection:
-            return False
-        except (SqlglotError, RecursionError):
-            return True  # not ours to judge here: the firewall rejects it if it is ever run
-        return True
-
-    def can_use(self, tables: "tuple[str, ...] | list[str]", sql: str | None, dialect: str) -> bool:
-        """Whether a knowledge-base definition or document (its tables, its SQL expression) is within the role."""
-        if self.unrestricted:
-            return True
-        if not all(self.table_allowed(*_split(name)) for name in tables if name):
-            return False
-        return not (sql and tables) or self.can_read(f"SELECT {sql} FROM {', '.join(tables)}", dialect)
-
-    def apply(self, root: "exp.Expression", dialect: str,
-              columns: ColumnResolver | None) -> tuple["exp.Expression", list[str]]:
-        """Rewrite ``root`` for this role; raises the firewall's rejection when it reaches what the role may not."""
-        from .policy_apply import apply_policy
-
-        if self.unrestricted:
-            return root, []
-        return apply_policy(self, root, dialect, columns)
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -301,7 +265,14 @@ def _keys(schema: str | None, name: str) -> tuple[str, ...]:
     return (f"{schema.lower()}.{name}", name) if schema else (name,)
 
 
-def _split(name: str) -> tuple[str | None, str]:
+def _lookup(rules: dict, schema: str | None, name: str) -> Any:
+    for key in _keys(schema, name):
+        if key in rules:
+            return rules[key]
+    return None
+
+
+def split_name(name: str) -> tuple[str | None, str]:
     schema, _, table = name.rpartition(".")
     return schema or None, table
 

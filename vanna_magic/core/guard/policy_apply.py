@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .firewall import Rejection
-from .parsing import render
+from .parsing import parse_statements, render
+from .policy import split_name
+from .verdict import Rejection
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -28,6 +29,31 @@ def apply_policy(policy: "RolePolicy", root: "exp.Expression", dialect: str,
         if note:
             notes.append(note)
     return root, sorted(set(notes))
+
+
+def can_read(policy: "RolePolicy", sql: str, dialect: str) -> bool:
+    """Whether ``sql`` only reads tables and columns this role may see (e.g. a knowledge-base example)."""
+    from sqlglot.errors import SqlglotError
+
+    if policy.unrestricted:
+        return True
+    try:
+        for root in parse_statements(sql, dialect):
+            check_references(policy, root, dialect)
+    except Rejection:
+        return False
+    except (SqlglotError, RecursionError):
+        return True  # not ours to judge here: the firewall rejects it if it is ever run
+    return True
+
+
+def can_use(policy: "RolePolicy", tables: "tuple[str, ...] | list[str]", sql: str | None, dialect: str) -> bool:
+    """Whether a knowledge-base definition or document (its tables, its SQL expression) is within the role."""
+    if policy.unrestricted:
+        return True
+    if not all(policy.table_allowed(*split_name(name)) for name in tables if name):
+        return False
+    return not (sql and tables) or can_read(policy, f"SELECT {sql} FROM {', '.join(tables)}", dialect)
 
 
 def check_references(policy: "RolePolicy", root: "exp.Expression", dialect: str) -> list["exp.Table"]:
@@ -109,8 +135,8 @@ def _wrap(policy: "RolePolicy", table: "exp.Table", dialect: str, columns: "Colu
 
     schema = table.db or None
     hidden = policy.hidden_columns(schema, table.name)
-    masks = policy._rule(policy.masks, schema, table.name) or {}
-    row_filter = policy._rule(policy.rows, schema, table.name)
+    masks = policy.masks_for(schema, table.name)
+    row_filter = policy.row_filter(schema, table.name)
     if not (hidden or masks or row_filter):
         return None
     if hidden or masks:
