@@ -1,17 +1,76 @@
-"""``Answer``: the one result type every front end speaks."""
+"""``Answer``: the one result type every front end speaks, and the value types the stages share.
+
+The stages of :mod:`vanna_magic.core.pipeline` hand each other what was retrieved
+(:class:`Retrieved`, :class:`ScoredExample`), the values the question names (:class:`ValueMatch`)
+and why an attempt goes back to the model (:class:`RepairNote`); they live here, below every
+stage, so no stage imports another for a type.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .knowledge.retrieve import Retrieved
+from .data.schema import Table
+from .display.render import PAGE_ROWS
+from .knowledge.base import Definition, Document, Example
 
 if TYPE_CHECKING:
     import pandas as pd
 
 PROVENANCE_KEY = "vanna_magic"
-PAGE_ROWS = 500
+
+
+@dataclass(frozen=True)
+class ValueMatch:
+    """A value stored in the database that the question names, and the columns holding it."""
+
+    phrase: str  # the question's words
+    where: tuple[tuple[str, str], ...]  # ("table.column", the value as stored there), best first
+    score: float  # 1.0: equal ignoring case and punctuation; below: fuzzy similarity
+
+    @property
+    def value(self) -> str:
+        return self.where[0][1]
+
+    @property
+    def column(self) -> str:
+        return self.where[0][0]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(column for column, _ in self.where)
+
+    def describe(self) -> str:
+        """One prompt line: each column with the value as stored there, as a SQL literal."""
+        said = "" if all(value == self.phrase for _, value in self.where) else f'"{self.phrase}": '
+        where = ", ".join(f"{column} = '{value.replace(chr(39), chr(39) * 2)}'" for column, value in self.where)
+        return f"- {said}{where}" + ("" if self.score >= 1.0 else " (closest stored value)")
+
+
+@dataclass(frozen=True)
+class ScoredExample:
+    example: Example
+    score: float  # cosine similarity in [-1, 1]
+
+
+@dataclass
+class Retrieved:
+    examples: list[ScoredExample] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # linked tables plus their foreign-key neighbours
+    definitions: list[Definition] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    values: list[ValueMatch] = field(default_factory=list)  # stored values the question names (value linking)
+
+
+@dataclass(frozen=True)
+class RepairNote:
+    """A previous attempt and why it failed (a firewall rule or the database's message)."""
+
+    sql: str
+    error: str
+    empty: bool = False  # the query ran: no rows, only NULLs or a placeholder filter (``error`` says which)
+    hints: tuple[str, ...] = ()  # what the query's own text shows no row can meet (an empty result's only clue)
 
 
 @dataclass

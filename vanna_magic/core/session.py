@@ -197,8 +197,8 @@ class Session:
 
     def _context(self, question: str, *, run: bool, limit: int | None, connection: str | None,
                  for_question: bool = True):
+        from .context import AskContext
         from .ops.operations import model_limiter
-        from .pipeline import AskContext
 
         self.health.configure(self.settings.breakers, self.settings.breaker_successes)
         max_rows = self.settings.max_rows if limit is None else _positive(limit, "limit")

@@ -26,8 +26,8 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from ..generate.prompt import RepairNote
-    from ..pipeline import AskContext
+    from ..answer import RepairNote
+    from ..context import AskContext
 
 NO_ROWS = "the query returned no rows"
 ONLY_NULLS = "the query returned only NULLs (nothing matched its filters)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from ..answer import PAGE_ROWS
+from .render import PAGE_ROWS
 
 if TYPE_CHECKING:
     import pandas as pd

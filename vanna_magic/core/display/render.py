@@ -1,14 +1,15 @@
-"""How an :class:`~vanna_magic.core.answer.Answer` looks: HTML for notebooks, text for terminals."""
+"""How an :class:`~vanna_magic.core.answer.Answer` looks: HTML for notebooks, text for terminals.
+
+The functions read an answer's attributes; this module imports nothing of the engine, so the
+answer can render itself without an import circle.
+"""
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import Any
 
-from ..answer import PAGE_ROWS
-
-if TYPE_CHECKING:
-    from ..answer import Answer
+PAGE_ROWS = 500  # rows of one page of an answer (``%vanna page N``)
 
 _SQL_STYLE = "padding:6px 8px;border-left:3px solid #4a90d9;background:rgba(127,127,127,0.08);white-space:pre-wrap"
 _STAGE_ORDER = ("retrieve", "prompt", "generate", "firewall", "execute")
@@ -23,7 +24,7 @@ def highlight_sql(sql: str) -> str:
     return highlight(sql, SqlLexer(), HtmlFormatter(noclasses=True, nowrap=True, style="default"))
 
 
-def _rows_line(answer: "Answer") -> str:
+def _rows_line(answer: Any) -> str:
     if answer.frame is None:
         return "not run" if answer.status == "not_run" else "no result"
     n = answer.row_count
@@ -36,7 +37,7 @@ def _rows_line(answer: "Answer") -> str:
     return line
 
 
-def truncation_notice(answer: "Answer") -> str | None:
+def truncation_notice(answer: Any) -> str | None:
     """How to see the rows the preview leaves out (the row cap is in :func:`_rows_line`)."""
     if answer.frame is None:
         return None
@@ -50,7 +51,7 @@ def truncation_notice(answer: "Answer") -> str | None:
     return "; ".join(notes) or None
 
 
-def columns_line(answer: "Answer") -> str | None:
+def columns_line(answer: Any) -> str | None:
     """``columns: region text · revenue decimal``, or None without rows."""
     from .columns import type_label
 
@@ -60,13 +61,13 @@ def columns_line(answer: "Answer") -> str | None:
     return "columns: " + " · ".join(f"{name} {type_label(frame.iloc[:, i])}" for i, name in enumerate(frame.columns))
 
 
-def _timings_line(answer: "Answer") -> str:
+def _timings_line(answer: Any) -> str:
     names = [s for s in _STAGE_ORDER if s in answer.timings] + [s for s in answer.timings if s not in _STAGE_ORDER]
     parts = [f"{name} {answer.timings[name] * 1000:.0f} ms" for name in names]
     return " · ".join(parts) + f" · total {answer.total_seconds * 1000:.0f} ms"
 
 
-def _source_line(answer: "Answer") -> str:
+def _source_line(answer: Any) -> str:
     if answer.source == "knowledge_base":
         return "answered from the knowledge base (no model configured)"
     if answer.source == "user":
@@ -78,7 +79,7 @@ def _source_line(answer: "Answer") -> str:
     return f"{model}{replay}{tokens}{cost}"
 
 
-def follow_up_line(answer: "Answer") -> str | None:
+def follow_up_line(answer: Any) -> str | None:
     """``follow-up of: "Which 5 customers..."`` when the question built on earlier ones."""
     if not answer.follows_up:
         return None
@@ -87,7 +88,7 @@ def follow_up_line(answer: "Answer") -> str | None:
            "(ask with --new to start afresh)"
 
 
-def as_text(answer: "Answer") -> str:
+def as_text(answer: Any) -> str:
     lines = []
     if answer.question:
         lines.append(f"Q: {answer.question}")
@@ -115,7 +116,7 @@ def _list(items: list[str]) -> str:
     return "".join(f"<li>{item}</li>" for item in items) or "<li><i>none</i></li>"
 
 
-def as_html(answer: "Answer") -> str:
+def as_html(answer: Any) -> str:
     esc = html.escape
     parts = ['<div class="vanna-answer" style="font-family: var(--jp-ui-font-family, sans-serif)">']
     if answer.question:

@@ -14,17 +14,17 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from ..answer import RepairNote
 from ..data.dialects import sqlglot_name, title
 from ..diagnose.empty import ONLY_NULLS, PLACEHOLDER
 from .model import QUESTION_HEADING
 from .tokens import count_tokens, truncate_tokens
 
 if TYPE_CHECKING:
+    from ..answer import Retrieved, ScoredExample, ValueMatch
     from ..data.schema import Table
     from ..knowledge.base import Definition, Document
-    from ..knowledge.retrieve import Retrieved, ScoredExample
     from .conversation import Turn
-    from .values import ValueMatch
 
 KEEP_DEFINITIONS = 3  # definitions that survive any budget: the question's own terms rank first
 DOCUMENT_TOKENS = 300  # each document is cut to this many tokens
@@ -130,16 +130,6 @@ class Prompt:
     examples: int
     definitions: int
     truncated: bool
-
-
-@dataclass(frozen=True)
-class RepairNote:
-    """A previous attempt and why it failed (a firewall rule or the database's message)."""
-
-    sql: str
-    error: str
-    empty: bool = False  # the query ran: no rows, only NULLs or a placeholder filter (``error`` says which)
-    hints: tuple[str, ...] = ()  # what the query's own text shows no row can meet (an empty result's only clue)
 
 
 @dataclass

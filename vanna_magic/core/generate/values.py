@@ -24,17 +24,17 @@ import json
 import re
 import threading
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from ..answer import ValueMatch
 from ..errors import ExecutionError, QueryTimeoutError, VannaError
 
 if TYPE_CHECKING:
+    from ..context import AskContext
     from ..data.catalog import Catalog, Table
     from ..data.database import Database
     from ..guard.policy import RolePolicy
-    from ..pipeline import AskContext
 
 MAX_PER_COLUMN = 1000  # a column with more distinct values (names, e-mails, ids) is not indexed
 MAX_TOTAL = 100_000  # values kept over the whole connection
@@ -60,33 +60,6 @@ _STOPWORDS = frozenset(
     "she should so some such than that the their theirs them then there these they this those through to too under "
     "until up very was we were what when where which while who whom whose why will with within without would you "
     "your list show give find tell many much number count total average sum top least each name names".split())
-
-
-@dataclass(frozen=True)
-class ValueMatch:
-    """A value stored in the database that the question names, and the columns holding it."""
-
-    phrase: str  # the question's words
-    where: tuple[tuple[str, str], ...]  # ("table.column", the value as stored there), best first
-    score: float  # 1.0: equal ignoring case and punctuation; below: fuzzy similarity
-
-    @property
-    def value(self) -> str:
-        return self.where[0][1]
-
-    @property
-    def column(self) -> str:
-        return self.where[0][0]
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(column for column, _ in self.where)
-
-    def describe(self) -> str:
-        """One prompt line: each column with the value as stored there, as a SQL literal."""
-        said = "" if all(value == self.phrase for _, value in self.where) else f'"{self.phrase}": '
-        where = ", ".join(f"{column} = '{value.replace(chr(39), chr(39) * 2)}'" for column, value in self.where)
-        return f"- {said}{where}" + ("" if self.score >= 1.0 else " (closest stored value)")
 
 
 def _key(text: str) -> str:

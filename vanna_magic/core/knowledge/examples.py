@@ -21,8 +21,8 @@ from .base import Example, question_key
 from .sources import Source, knowledge_sources
 
 if TYPE_CHECKING:
+    from ..answer import ScoredExample
     from ..session import Session
-    from .retrieve import ScoredExample
 
 NEAR_DUPLICATE = 0.75  # cosine from which an existing question is reported (one added word: ~0.8)
 _SLUG_WORDS = 8

@@ -5,35 +5,19 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from ..answer import Retrieved, ScoredExample
 from ..data.schema import Table
-from .base import Definition, Document, Example, KnowledgeBase, question_key
+from .base import Definition, Document, KnowledgeBase, question_key
 from .embed import content_stems, stem, words
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..generate.values import ValueMatch
     from .embed import Embedder
     from .index import VectorIndex
-
-
-@dataclass(frozen=True)
-class ScoredExample:
-    example: Example
-    score: float  # cosine similarity in [-1, 1]
-
-
-@dataclass
-class Retrieved:
-    examples: list[ScoredExample] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)  # linked tables plus their foreign-key neighbours
-    definitions: list[Definition] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    values: list["ValueMatch"] = field(default_factory=list)  # stored values the question names (value linking)
 
 
 _CORPORA = ("questions", "descriptions", "definitions", "documents")

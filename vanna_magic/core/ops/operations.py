@@ -19,8 +19,8 @@ from .health import OPEN, operational_mode, score
 
 if TYPE_CHECKING:
     from ..answer import Answer
+    from ..context import AskContext
     from ..data.database import Database
-    from ..pipeline import AskContext
     from ..session import Session
 
 _CHUNK = 1000  # rows fetched from the driver at a time while exporting

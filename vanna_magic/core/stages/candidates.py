@@ -24,9 +24,9 @@ from ..errors import ConfigurationError, GenerationError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..context import AskContext
     from ..errors import VannaError
-    from ..pipeline import AskContext
-    from .prompt import Prompt
+    from ..generate.prompt import Prompt
 
 
 def _cell(value: Any) -> str:
@@ -49,7 +49,7 @@ def run_candidates(ctx: "AskContext", prompt: "Prompt", attempt: Attempt) -> tup
     Returns the winner's model text, or the first candidate's text and error when none succeeded.
     Errors no repair can fix (a timeout, an open circuit breaker) are raised at once.
     """
-    from ..pipeline import REPAIRABLE, generate, run_completion
+    from .generation import REPAIRABLE, generate, run_completion
 
     n = ctx.settings.candidates
     if ctx.settings.temperature <= 0:

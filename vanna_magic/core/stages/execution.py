@@ -1,0 +1,59 @@
+"""Checking and running a statement: the firewall (and the cost guard), then the read-only executor, or
+the planner alone when the question is not to be run."""
+
+from __future__ import annotations
+
+from ..answer import Answer, Attempt
+from ..context import AskContext, fail, timed
+from ..errors import VannaError
+from ..ops.health import guarded
+
+
+def check(ctx: AskContext, attempt: Attempt) -> None:
+    with timed(ctx.answer, "firewall"):
+        attempt.executed_sql = ctx.firewall.enforce(attempt.sql or "")
+    ctx.answer.executed_sql = attempt.executed_sql
+    if ctx.run and ctx.settings.max_query_cost is not None:
+        guard_cost(ctx, attempt.executed_sql)
+
+
+def guard_cost(ctx: AskContext, sql: str) -> None:
+    """Refuse a statement the planner expects to be too expensive (PostgreSQL), before it runs."""
+    limit = ctx.settings.max_query_cost
+    with timed(ctx.answer, "firewall"):
+        cost = guarded(ctx.health, "database",
+                       lambda: ctx.database.estimated_cost(sql, timeout=ctx.settings.query_timeout))
+    if cost is not None and limit is not None and cost > limit:
+        ctx.firewall.reject(
+            sql, "cost_guard", f"the planner estimates this statement at cost {cost:,.0f}, above the limit of "
+            f"{limit:,.0f} (max_query_cost)", hint="Narrow it (filters on indexed columns, fewer joins, "
+            "aggregate before joining) or raise max_query_cost.")
+
+
+def execute(ctx: AskContext, attempt: Attempt) -> None:
+    if not ctx.run:
+        # Not run, but planned: SQL that names a missing column fails here and goes back for repair.
+        with timed(ctx.answer, "plan"):
+            guarded(ctx.health, "database", lambda: ctx.database.plan(
+                attempt.executed_sql or "", timeout=ctx.settings.query_timeout))
+        ctx.answer.status = "not_run"
+        return
+    with timed(ctx.answer, "execute"):
+        result = guarded(ctx.health, "database", lambda: ctx.database.execute(
+            attempt.executed_sql or "", timeout=ctx.settings.query_timeout))
+    ctx.answer.frame = result.frame
+    ctx.answer.status = "ok"
+
+
+def run_given_sql(ctx: AskContext, sql: str) -> Answer:
+    """Check and run SQL that did not come from the model (an example, or a person's)."""
+    attempt = Attempt(sql=sql)
+    ctx.answer.attempts.append(attempt)
+    ctx.answer.sql = sql
+    try:
+        check(ctx, attempt)
+        execute(ctx, attempt)
+    except VannaError as exc:
+        fail(ctx, attempt, exc)
+        raise
+    return ctx.answer
