@@ -103,7 +103,7 @@ def test_a_condition_no_row_can_meet_is_named_in_the_repair(session_factory):
     ("SELEC nonsense", []),
 ])
 def test_contradictions_are_read_from_the_query_text(sql, expected):
-    from vanna_magic.core.rewrite.requalify import contradictions
+    from vanna_magic.core.diagnose.contradictions import contradictions
 
     assert contradictions(sql, "postgres") == expected
 
@@ -131,14 +131,14 @@ PLACEHOLDER_HINT = ("is a placeholder, not a value: filter on the value the ques
     ("SELEC nonsense", "Anything", []),
 ])
 def test_placeholders_are_read_from_the_query_text(sql, question, expected):
-    from vanna_magic.core.rewrite.requalify import placeholders
+    from vanna_magic.core.diagnose.placeholders import placeholders
 
     assert placeholders(sql, "postgres", question) == [f"{literal} {PLACEHOLDER_HINT}" for literal in expected]
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgres", "oracle", "mysql"])
 def test_placeholders_are_found_in_every_dialect(dialect):
-    from vanna_magic.core.rewrite.requalify import placeholders
+    from vanna_magic.core.diagnose.placeholders import placeholders
 
     found = placeholders("SELECT a FROM t WHERE t.city LIKE '%your_city%'", dialect, "average per city")
     assert found == [f"'%your_city%' {PLACEHOLDER_HINT}"]

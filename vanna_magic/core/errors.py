@@ -12,7 +12,7 @@ can act on the fields::
     │   ├── ModelNotConfiguredError no model is configured (suggestions=)
     │   └── ReplayMissError         a replay file has no response for this prompt
     ├── FirewallError               the firewall rejected a statement (rule=, sql=, node=)
-    ├── ExecutionError              the database rejected a statement (sql=, position=)
+    ├── ExecutionError              the database rejected a statement (sql=, position=, code=)
     ├── QueryTimeoutError           a stage ran past its time limit (seconds=)
     ├── QueryCancelledError         the user interrupted a question or statement (the kernel's interrupt)
     ├── RateLimitError              too many calls; retry after (retry_after=)
@@ -98,9 +98,11 @@ class FirewallError(VannaError):
 
 
 class ExecutionError(VannaError):
-    """The database rejected or failed a statement; the message is the database's own."""
+    """The database rejected or failed a statement; the message is the database's own, ``code`` its error code
+    (SQLSTATE, or the engine's own: ``ORA-01476``, MySQL's ``1054``, SQLite's ``SQLITE_ERROR``) when it gave one."""
 
     stage = "execute"
+    code: str | None = None
 
 
 class QueryTimeoutError(VannaError):

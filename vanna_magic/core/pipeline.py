@@ -23,8 +23,9 @@ from .stages.retrieval import retrieve
 
 def ask_model(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
+    from .diagnose.contradictions import contradictions
     from .diagnose.empty import repair_empty
-    from .rewrite.requalify import contradictions, placeholders
+    from .diagnose.placeholders import placeholders
 
     repairs: list[RepairNote] = []
     empty: "tuple[Attempt, object] | None" = None  # the last run sent back: the answer if repairs run out

@@ -154,3 +154,41 @@ def _table_ddl(table: Table, dialect: str, one_line: bool = False) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def tables_from_ddl(ddl: str, dialect: str = "sqlite") -> list[Table]:
+    """Tables from ``CREATE TABLE`` statements: columns and types, primary and foreign keys (for examples,
+    tests and fixture files; a connection's tables come from its catalog).
+
+    >>> [(t.name, [c.name for c in t.columns], t.foreign_keys) for t in tables_from_ddl(
+    ...     "CREATE TABLE a (id INT PRIMARY KEY); CREATE TABLE b (a_id INT REFERENCES a (id), note TEXT)")]
+    [('a', ['id'], ()), ('b', ['a_id', 'note'], (ForeignKey(columns=('a_id',), ref_table='a', ref_columns=('id',)),))]
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tables = []
+    for statement in sqlglot.parse(ddl, read=dialect):
+        if not isinstance(statement, exp.Create) or not isinstance(statement.this, exp.Schema):
+            continue
+        target = statement.this.this
+        draft = TableDraft(target.db or None, target.name)
+        for item in statement.this.expressions:
+            if isinstance(item, exp.ColumnDef):
+                kinds = [c.kind for c in item.constraints]
+                draft.columns.append((item.name, item.args["kind"].sql(dialect) if item.args.get("kind") else "",
+                                      not any(isinstance(k, exp.NotNullColumnConstraint) for k in kinds), None))
+                if any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in kinds):
+                    draft.primary_key += (item.name,)
+                for reference in (k for k in kinds if isinstance(k, exp.Reference)):
+                    ref = reference.this
+                    draft.foreign_keys.append(ForeignKey((item.name,), ref.this.name,
+                                                         tuple(c.name for c in ref.expressions)))
+            elif isinstance(item, exp.PrimaryKey):
+                draft.primary_key = tuple(c.name for c in item.expressions)
+            elif isinstance(item, exp.ForeignKey):
+                ref = item.args["reference"].this
+                draft.foreign_keys.append(ForeignKey(tuple(c.name for c in item.expressions), ref.this.name,
+                                                     tuple(c.name for c in ref.expressions)))
+        tables.append(draft.table())
+    return tables

@@ -1,5 +1,5 @@
 """When a query that ran is still worth repairing: an empty result to a question that expects rows,
-or a filter on a placeholder ('YOUR_STATE', see :func:`~vanna_magic.core.rewrite.requalify.placeholders`).
+or a filter on a placeholder ('YOUR_STATE', see :func:`~vanna_magic.core.diagnose.placeholders.placeholders`).
 
 An empty result is no rows at all, or rows of nothing but NULLs: an aggregate over no rows
 (``SELECT AVG(rating) ... WHERE city = 'san francisco'`` when the city is stored

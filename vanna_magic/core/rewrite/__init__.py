@@ -1,1 +1,75 @@
-"""Rules that mend the model's SQL before the firewall checks it."""
+"""Rules that mend the model's SQL before the firewall checks it, one module each, applied in the order of
+:data:`RULES` to every scope of the statement (the query, its subqueries, its CTEs).
+
+Every rule is a function of one :class:`~vanna_magic.core.query.ScopeView` that changes the scope's tree
+in place and returns one note per change (the answer shows them). Nothing is guessed: a rule acts only
+when exactly one reading of the query is possible from the schema; otherwise the query is left for the
+database and the repair loop.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from ..query import Query, ScopeView
+from .group_bare_columns import group_bare_columns
+from .inline_aliases import inline_aliases
+from .join_key_types import join_key_types
+from .join_named_tables import join_named_tables
+from .join_neighbours import join_neighbours
+from .misplaced_columns import misplaced_columns
+from .plain_years import plain_years
+from .restore_prefixes import restore_prefixes
+from .self_joins import self_joins
+from .shared_keys import shared_keys
+from .split_prefixes import split_prefixes
+from .subquery_key_types import subquery_key_types
+from .total_denominators import total_denominators
+from .unfilter_ratios import unfilter_ratios
+from .ungroup_aggregates import ungroup_aggregates
+
+if TYPE_CHECKING:
+    from ..data.schema import Table
+
+Rule = Callable[[ScopeView], "list[str]"]
+
+RULES: tuple[Rule, ...] = (
+    restore_prefixes,
+    misplaced_columns,
+    self_joins,
+    join_key_types,
+    subquery_key_types,
+    plain_years,
+    join_named_tables,
+    join_neighbours,
+    split_prefixes,
+    shared_keys,
+    inline_aliases,
+    ungroup_aggregates,
+    group_bare_columns,
+    unfilter_ratios,
+    total_denominators,
+)
+
+
+def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[Rule] = RULES) -> tuple[str, list[str]]:
+    """``sql`` with every rule applied to every scope, and one note per change.
+
+    SQL that does not parse, or that no rule changes, comes back unchanged with no notes.
+    """
+    from ..guard.parsing import sqlglot_dialect
+
+    query = Query.parse(sql, dialect, tables)
+    if query is None:
+        return sql, []
+    notes: list[str] = []
+    for scope in query.scopes:
+        view = ScopeView(query, scope)
+        for rule in rules:
+            notes += rule(view)
+    if not notes:
+        return sql, []
+    return query.tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
+
+
+__all__ = ["RULES", "Rule", "rewrite"]

@@ -54,9 +54,9 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
     attempt.sql = extract_sql(text, ctx.database.dialect)
     if ctx.settings.requalify_columns:
-        from ..rewrite.requalify import requalify
+        from ..rewrite import rewrite
 
-        attempt.sql, moved = requalify(attempt.sql, ctx.database.dialect,
+        attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
                                        guarded(ctx.health, "database", ctx.catalog.tables))
         ctx.answer.notes += moved
     ctx.answer.sql = attempt.sql
@@ -73,10 +73,14 @@ def repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     """
     if not isinstance(exc, ExecutionError) or not attempt.sql:
         return exc.message
-    from ..rewrite.requalify import placeholders, type_clashes, undefined_aliases, unknown_columns, zero_divisors
+    from ..diagnose.aliases import undefined_aliases
+    from ..diagnose.columns import unknown_columns
+    from ..diagnose.divisors import zero_divisors
+    from ..diagnose.placeholders import placeholders
+    from ..diagnose.types import type_clashes
 
     dialect, tables = ctx.database.dialect, visible_tables(ctx)
     return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect, tables),
                       *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables),
-                      *zero_divisors(attempt.sql, dialect, exc.message),
+                      *zero_divisors(attempt.sql, dialect, exc.code),
                       *placeholders(attempt.sql, dialect, ctx.question)])

@@ -1,0 +1,31 @@
+"""The rewrite rules: one module per rule, one signature, listed in order in RULES, each with a runnable example."""
+
+import inspect
+from pathlib import Path
+
+from vanna_magic.core import rewrite as rewrite_package
+from vanna_magic.core.rewrite import RULES, rewrite
+
+
+def test_every_rule_is_one_module_listed_in_rules_with_one_signature_and_an_example():
+    modules = sorted(p.stem for p in Path(rewrite_package.__file__).parent.glob("*.py") if p.stem != "__init__")
+    assert sorted(rule.__name__ for rule in RULES) == modules
+    for rule in RULES:
+        assert rule.__module__ == f"vanna_magic.core.rewrite.{rule.__name__}"
+        assert list(inspect.signature(rule).parameters) == ["view"], rule.__name__
+        assert ">>> " in (rule.__doc__ or ""), f"{rule.__name__} has no example"
+
+
+def test_sql_that_does_not_parse_or_needs_nothing_comes_back_as_it_was():
+    assert rewrite("SELECT FROM WHERE (", "sqlite", ()) == ("SELECT FROM WHERE (", [])
+    assert rewrite("select  1", "sqlite", ()) == ("select  1", [])
+
+
+def test_no_rules_no_change():
+    sql = "SELECT T2.rating FROM restaurant AS T1 JOIN location AS T2 ON T1.id = T2.restaurant_id"
+    from vanna_magic.core.data.schema import tables_from_ddl
+
+    tables = tables_from_ddl("CREATE TABLE restaurant (id INT, rating REAL); "
+                             "CREATE TABLE location (restaurant_id INT, city_name TEXT)")
+    assert rewrite(sql, "sqlite", tables, rules=()) == (sql, [])
+    assert rewrite(sql, "sqlite", tables)[0] != sql
