@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from vanna_magic import Session  # noqa: E402
 from vanna_magic.core.config import load_settings  # noqa: E402
 from vanna_magic.core.data.demo import demo_database, demo_knowledge_base  # noqa: E402
-from vanna_magic.core.generate.model import Completion, ReplayModel  # noqa: E402
+from vanna_magic.core.generate.model import Completion  # noqa: E402
+from vanna_magic.core.generate.replay import ReplayModel  # noqa: E402
 
 CATEGORIES = ["Electronics", "Books", "Sports", "Toys", "Clothing", "Home & Kitchen"]
 STATUSES = ["pending", "shipped", "delivered", "cancelled", "returned"]

@@ -50,6 +50,6 @@ class FakeModel:
     @property
     def questions(self) -> list[str]:
         """The question of each call, as the prompt builder wrote it."""
-        from vanna_magic.core.generate.model import question_of
+        from vanna_magic.core.generate.replay import question_of
 
         return [question_of(messages) for messages in self.calls]

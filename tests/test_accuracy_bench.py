@@ -17,7 +17,7 @@ from bench.accuracy.datasets import BenchError, Question, load_dataset, stratifi
 from bench.accuracy.runner import Options, run
 from tests.fakes import FakeModel
 from vanna_magic.core.errors import GenerationError
-from vanna_magic.core.generate.model import question_of
+from vanna_magic.core.generate.replay import question_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "accuracy"
 DEFOG = FIXTURES / "defog"

@@ -13,7 +13,8 @@ from tests.fakes import FakeModel
 from vanna_magic.core import errors
 from vanna_magic.core.config import load_settings
 from vanna_magic.core.generate import model as llm
-from vanna_magic.core.generate.model import LiteLLMModel, ReplayModel, make_model, replay_key
+from vanna_magic.core.generate.model import LiteLLMModel
+from vanna_magic.core.generate.replay import ReplayModel, make_model, replay_key
 
 KEY = "sk-test-SECRET123456789"
 MESSAGES = [{"role": "system", "content": "Write SQL."},

@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 from tests.fakes import FakeModel
 from vanna_magic import Answer, Session
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.generate.model import ReplayModel
+from vanna_magic.core.generate.replay import ReplayModel
 
 QUESTION = "Which 5 customers spent the most in 2024?"
 SQL = ("SELECT c.name, ROUND(SUM(oi.quantity * oi.unit_price * (1 - oi.discount)), 2) AS revenue "

@@ -7,7 +7,7 @@ from IPython.core.error import UsageError
 from tests.fakes import FakeModel
 from vanna_magic import Session
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.generate.model import ReplayModel
+from vanna_magic.core.generate.replay import ReplayModel
 
 pytestmark = pytest.mark.postgres
 

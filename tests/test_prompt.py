@@ -14,8 +14,8 @@ from vanna_magic.core.answer import RepairNote, Retrieved, ScoredExample
 from vanna_magic.core.data.schema import Column, ForeignKey, Table
 from vanna_magic.core.errors import ConfigurationError
 from vanna_magic.core.generate import tokens
-from vanna_magic.core.generate.model import question_of
 from vanna_magic.core.generate.prompt import build_prompt, count_message_tokens
+from vanna_magic.core.generate.replay import question_of
 from vanna_magic.core.generate.tokens import count_tokens, truncate_tokens
 from vanna_magic.core.knowledge.base import Definition, Document, Example
 

@@ -15,7 +15,7 @@ from tests.fakes import FakeModel
 from vanna_magic import Session
 from vanna_magic.core.answer import PROVENANCE_KEY
 from vanna_magic.core.config import load_settings
-from vanna_magic.core.generate.model import ReplayModel
+from vanna_magic.core.generate.replay import ReplayModel
 
 QUESTION = "Which 5 customers placed the most orders?"
 SQL = ("SELECT c.name, COUNT(*) AS orders FROM customers c JOIN orders o ON o.customer_id = c.customer_id "

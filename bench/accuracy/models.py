@@ -1,7 +1,7 @@
 """The model of a benchmark run: responses served from a replay file, the live model only on a miss.
 
 Every response the live model gives is appended to the file (the product's
-:class:`~vanna_magic.core.generate.model.ReplayModel` in record mode), so a rerun (to resume, or to score
+:class:`~vanna_magic.core.generate.replay.ReplayModel` in record mode), so a rerun (to resume, or to score
 again after a change to the scorer) costs no model time. ``failures`` counts calls that got no
 response at all (the server down, a replay miss offline): the runner retries those questions
 on the next run instead of counting them as wrong.
@@ -18,7 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 from vanna_magic.core.errors import ReplayMissError
-from vanna_magic.core.generate.model import Completion, LanguageModel, ReplayModel, replay_key
+from vanna_magic.core.generate.model import Completion, LanguageModel
+from vanna_magic.core.generate.replay import ReplayModel, replay_key
 
 
 class CachedModel:

@@ -146,7 +146,7 @@ class Session:
     def model(self) -> "LanguageModel | None":
         if self._model_override is not None:
             return self._model_override
-        from .generate.model import make_model
+        from .generate.replay import make_model
 
         key = tuple(getattr(self.settings, name) for name in _MODEL_SETTINGS)
         return self._part("model", key, lambda: make_model(self.settings))

@@ -51,7 +51,8 @@ def recorded(session: "Session", kind: str, ctx: "AskContext", run: Callable[["A
 
 def model_limiter(session: "Session", model: Any) -> Callable[[], None] | None:
     """The per-user rate limit for calls that reach a provider (replayed and injected models are free)."""
-    from ..generate.model import LiteLLMModel, ReplayModel
+    from ..generate.model import LiteLLMModel
+    from ..generate.replay import ReplayModel
 
     metered = isinstance(model, LiteLLMModel) or (isinstance(model, ReplayModel) and model.mode == "record")
     if not metered:
@@ -96,7 +97,8 @@ def probe_model(model: Any, timeout: float = 2.0) -> str | None:
     import urllib.error
     import urllib.request
 
-    from ..generate.model import LiteLLMModel, ReplayModel
+    from ..generate.model import LiteLLMModel
+    from ..generate.replay import ReplayModel
 
     if isinstance(model, ReplayModel) and model.mode == "replay":
         try:
