@@ -29,3 +29,29 @@ def test_no_rules_no_change():
                              "CREATE TABLE location (restaurant_id INT, city_name TEXT)")
     assert rewrite(sql, "sqlite", tables, rules=()) == (sql, [])
     assert rewrite(sql, "sqlite", tables)[0] != sql
+
+
+def test_the_rewrite_rules_setting_selects_rules_and_refuses_unknown_names():
+    import pytest
+
+    from vanna_magic.core.errors import ConfigurationError
+    from vanna_magic.core.rewrite import select_rules
+
+    assert select_rules("all") == RULES and select_rules("") == RULES and select_rules("none") == ()
+    assert len(select_rules("-self_joins,-plain_years")) == len(RULES) - 2
+    for bad in ("no_such_rule", "self_joins,-plain_years", "-nope"):
+        with pytest.raises(ConfigurationError) as info:
+            select_rules(bad)
+        assert info.value.setting == "rewrite_rules"
+
+
+def test_the_setting_reaches_the_pipeline(session_factory):
+    from tests.fakes import FakeModel
+
+    sql = "SELECT COUNT(*) AS n FROM orders o WHERE orders.status = 'shipped'"
+    on = session_factory(model=FakeModel([f"```sql\n{sql}\n```"])).ask("How many orders shipped?")
+    fixed = "SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'shipped'"
+    off = session_factory(model=FakeModel([f"```sql\n{sql}\n```", f"```sql\n{fixed}\n```"]),
+                          rewrite_rules="none").ask("How many orders shipped?")
+    assert on.repairs == 0 and on.sql != sql and any("read from o" in note for note in on.notes)
+    assert off.repairs == 1 and off.attempts[0].sql == sql and not any("read from o" in note for note in off.notes)

@@ -93,24 +93,12 @@ class Settings:
         "columns and tell the model which column holds them; only values matching the question's words are "
         "sent. The values are read once per connection and cached in cache_dir.", bool)
     requalify_columns: bool = _setting(
-        True, "When generated SQL reads a column from a table of its query that lacks it (T2.rating) and exactly "
-        "one other table of that query has it (or the qualifier names nothing: f.round_trip_cost on fare), read "
-        "it from that table before running; likewise a join of an integer "
-        "key with a text key (b.bid = r.business_id) uses the one key of the same type (b.business_id), and a "
-        "table the SQL names but never joined (journal.journalname) is joined when one key links it (or, read in "
-        "WHERE alone, through the one table that links both), a column no "
-        "table of the query has (b.category_name) is read from the one table a key links that has it when it only "
-        "filters or the key picks one row, a name no table has, made of a table of the query and its column "
-        "(course_has_exams), is read as that column (course.has_exams), a column its table has only with the table's "
-        "name in front (neighbourhood.name) is read as that column (neighbourhood.neighbourhood_name), and an "
-        "unqualified column two tables share (course_id) is read from one of them when the query joins them on it; an "
-        "output name used in its own SELECT list, WHERE or HAVING is written out as its expression, and an "
-        "aggregate in GROUP BY is left out of it; columns read beside an aggregate with no GROUP BY are grouped by "
-        "(not with MIN or MAX); the year of a number column named year (EXTRACT(YEAR FROM year)) is the column; a "
-        "join on a column compared with itself (ON r.business_id = r.business_id) compares it with the joined table's; "
-        "a WHERE condition that a ratio's numerator counts (and that made the ratio 1) is taken out of the WHERE, "
-        "and a ratio of two counts of the same rows divides by all the table's rows. "
-        "A note says so.", bool)
+        True, "Mend the model's SQL with the rewrite rules (rewrite_rules says which) before it is checked and run: "
+        "a column on the wrong table of its query, a join on keys of different types, a table named but never "
+        "joined... Each change is noted on the answer.", bool)
+    rewrite_rules: str = _setting(
+        "all", "Which rewrite rules run: 'all', 'none', rule names separated by commas, or all but some "
+        "('-plain_years,-inline_aliases'). The rules are listed in the README (Rewrite rules).", str)
     repair_empty: bool = _setting(
         True, "When a query returns no rows (or only NULLs) but the question expects some, or filters on a "
         "placeholder such as 'YOUR_STATE', ask the model once more (within max_repairs), telling it only that "

@@ -52,6 +52,36 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def select_rules(spec: str) -> tuple[Rule, ...]:
+    """The rules a ``rewrite_rules`` setting names, in the order of :data:`RULES`.
+
+    >>> [r.__name__ for r in select_rules("-plain_years")] == [r.__name__ for r in RULES if r is not plain_years]
+    True
+    >>> select_rules("none"), [r.__name__ for r in select_rules("self_joins, misplaced_columns")]
+    ((), ['misplaced_columns', 'self_joins'])
+    """
+    from ..errors import ConfigurationError
+
+    names = [name.strip() for name in (spec or "all").split(",") if name.strip()]
+    by_name = {rule.__name__: rule for rule in RULES}
+    unknown = [name.lstrip("-") for name in names if name.lstrip("-") not in by_name | {"all": None, "none": None}]
+    if unknown:
+        raise ConfigurationError(f"rewrite_rules names no rule {unknown[0]!r}", setting="rewrite_rules",
+                                 hint=f"Rules: {', '.join(by_name)}; or all, none, or -name to leave one out.")
+    if names in (["all"], []):
+        return RULES
+    if names == ["none"]:
+        return ()
+    if all(name.startswith("-") for name in names):
+        left_out = {name[1:] for name in names}
+        return tuple(rule for rule in RULES if rule.__name__ not in left_out)
+    if any(name.startswith("-") or name in ("all", "none") for name in names):
+        raise ConfigurationError("rewrite_rules mixes rule names with -name, all or none", setting="rewrite_rules",
+                                 hint="Give names to keep ('self_joins,plain_years') or names to leave out "
+                                      "('-plain_years').")
+    return tuple(rule for rule in RULES if rule.__name__ in names)
+
+
 def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[Rule] = RULES) -> tuple[str, list[str]]:
     """``sql`` with every rule applied to every scope, and one note per change.
 
@@ -72,4 +102,4 @@ def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[R
     return query.tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
 
 
-__all__ = ["RULES", "Rule", "rewrite"]
+__all__ = ["RULES", "Rule", "rewrite", "select_rules"]

@@ -54,10 +54,11 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
     attempt.sql = extract_sql(text, ctx.database.dialect)
     if ctx.settings.requalify_columns:
-        from ..rewrite import rewrite
+        from ..rewrite import rewrite, select_rules
 
         attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
-                                       guarded(ctx.health, "database", ctx.catalog.tables))
+                                     guarded(ctx.health, "database", ctx.catalog.tables),
+                                     rules=select_rules(ctx.settings.rewrite_rules))
         ctx.answer.notes += moved
     ctx.answer.sql = attempt.sql
     check(ctx, attempt)
