@@ -974,3 +974,12 @@ def test_the_pipeline_reads_the_prefixed_column_of_the_neighbour_it_joins(sessio
     assert answer.status == "ok" and answer.frame.values.tolist() == [["Blue Cup"]]
     assert "column neighbourhood.name read as neighbourhood.neighbourhood_name: neighbourhood has no column name" \
         in answer.notes
+
+
+def test_a_table_the_catalog_lacks_is_named_with_the_tables_there_are(session_factory):
+    model = FakeModel(["```sql\nSELECT COUNT(*) AS n FROM order_lines\n```",
+                       "```sql\nSELECT COUNT(*) AS n FROM order_items\n```"])
+    answer = session_factory(model=model).ask("How many order lines are there?")
+    assert answer.status == "ok" and answer.repairs == 1
+    told = model.calls[1][-1]["content"]
+    assert "there is no table order_lines; the tables are " in told and "order_items" in told

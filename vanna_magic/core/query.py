@@ -27,16 +27,18 @@ KEY = re.compile(r"(id|code|key|no|num|number)$", re.IGNORECASE)
 class Query:
     """One statement parsed in a dialect, with the catalog it reads: parse with :meth:`parse`."""
 
-    def __init__(self, tree: "exp.Expression", scopes: "list[Scope]", dialect: str, tables: Sequence["Table"]):
+    def __init__(self, tree: "exp.Expression", scopes: "list[Scope]", dialect: str, tables: Sequence["Table"],
+                 question: str = ""):
         self.tree, self.scopes, self.dialect = tree, scopes, dialect
         self.table_types = column_types(tables)
         self.by_name = tables_by_name(tables)
+        self.question = question  # what the query answers ("" for SQL written by hand)
 
     @classmethod
-    def parse(cls, sql: str, dialect: str, tables: Sequence["Table"] = ()) -> "Query | None":
+    def parse(cls, sql: str, dialect: str, tables: Sequence["Table"] = (), question: str = "") -> "Query | None":
         """The query of ``sql``; None when it does not parse."""
         parsed = parse_scopes(sql, dialect)
-        return None if parsed is None else cls(parsed[0], parsed[1], dialect, tables)
+        return None if parsed is None else cls(parsed[0], parsed[1], dialect, tables, question)
 
     def source_columns(self, source: object) -> set[str] | None:
         """The column names a source of a scope has: a table's from the catalog, a subquery's outputs."""

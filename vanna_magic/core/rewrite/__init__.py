@@ -17,6 +17,7 @@ from .inline_aliases import inline_aliases
 from .join_key_types import join_key_types
 from .join_named_tables import join_named_tables
 from .join_neighbours import join_neighbours
+from .limit_unasked import limit_unasked
 from .misplaced_columns import misplaced_columns
 from .plain_years import plain_years
 from .restore_prefixes import restore_prefixes
@@ -49,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     group_bare_columns,
     unfilter_ratios,
     total_denominators,
+    limit_unasked,
 )
 
 
@@ -82,14 +84,15 @@ def select_rules(spec: str) -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if rule.__name__ in names)
 
 
-def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[Rule] = RULES) -> tuple[str, list[str]]:
-    """``sql`` with every rule applied to every scope, and one note per change.
+def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[Rule] = RULES,
+            question: str = "") -> tuple[str, list[str]]:
+    """``sql`` (the answer to ``question``) with every rule applied to every scope, and one note per change.
 
     SQL that does not parse, or that no rule changes, comes back unchanged with no notes.
     """
     from ..guard.parsing import sqlglot_dialect
 
-    query = Query.parse(sql, dialect, tables)
+    query = Query.parse(sql, dialect, tables, question)
     if query is None:
         return sql, []
     notes: list[str] = []

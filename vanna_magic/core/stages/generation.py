@@ -58,7 +58,7 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
         attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
                                      guarded(ctx.health, "database", ctx.catalog.tables),
-                                     rules=select_rules(ctx.settings.rewrite_rules))
+                                     rules=select_rules(ctx.settings.rewrite_rules), question=ctx.question)
         ctx.answer.notes += moved
     ctx.answer.sql = attempt.sql
     check(ctx, attempt)
@@ -78,10 +78,12 @@ def repair_message(ctx: AskContext, exc: VannaError, attempt: Attempt) -> str:
     from ..diagnose.columns import unknown_columns
     from ..diagnose.divisors import zero_divisors
     from ..diagnose.placeholders import placeholders
+    from ..diagnose.tables import unknown_tables
     from ..diagnose.types import type_clashes
 
     dialect, tables = ctx.database.dialect, visible_tables(ctx)
-    return "\n".join([exc.message, *undefined_aliases(attempt.sql, dialect, tables),
+    return "\n".join([exc.message, *unknown_tables(attempt.sql, dialect, tables),
+                      *undefined_aliases(attempt.sql, dialect, tables),
                       *unknown_columns(attempt.sql, dialect, tables), *type_clashes(attempt.sql, dialect, tables),
                       *zero_divisors(attempt.sql, dialect, exc.code),
                       *placeholders(attempt.sql, dialect, ctx.question)])
