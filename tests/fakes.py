@@ -27,10 +27,12 @@ class FakeModel:
         self.name = name
         self._script = responses if callable(responses) else list(responses)
         self.calls: list[list[dict]] = []
+        self.samples: list[int] = []  # the sample number of every call (0: the model's usual answer)
         self._lock = threading.Lock()
 
-    def complete(self, messages: list[dict]) -> Completion:
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
         with self._lock:
+            self.samples.append(sample)
             self.calls.append(copy.deepcopy(messages))
             if callable(self._script):
                 response: Response = self._script(messages)

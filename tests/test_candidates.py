@@ -52,8 +52,37 @@ def test_without_running_candidates_vote_by_the_statement(session_factory):
     assert answer.status == "not_run" and answer.sql == DELIVERED and answer.df is None
 
 
-def test_candidates_need_a_temperature_above_zero(session_factory):
+def test_the_first_candidate_is_the_usual_answer_and_the_others_are_samples(session_factory):
+    model = FakeModel([BY_STATUS, DELIVERED, BY_STATUS_AGAIN])
+    session_factory(model=model, candidates=3).ask(QUESTION)
+    assert model.samples == [0, 1, 2]
     with pytest.raises(ConfigurationError) as info:
-        session_factory(model=FakeModel([BY_STATUS]), candidates=3).ask(QUESTION)
-    assert info.value.message == ("candidates = 3 needs a temperature above 0 (it is 0.0): identical candidates "
-                                  "cannot disagree")
+        session_factory(model=model, candidates=3, sample_temperature=0)
+    assert info.value.setting == "sample_temperature"
+
+
+def test_an_answer_in_doubt_gets_second_opinions_that_can_outvote_it(session_factory):
+    # the first answer needed a repair: two samples of the first prompt vote with it
+    model = FakeModel(["SELECT nope FROM orders", DELIVERED, BY_STATUS, BY_STATUS_AGAIN])
+    answer = session_factory(model=model, doubt_candidates=2).ask(QUESTION)
+    assert model.samples == [0, 0, 1, 2] and "nope" not in model.calls[2][-1]["content"]  # samples: first prompt
+    assert answer.status == "ok" and answer.sql == BY_STATUS and len(answer.df) == 5
+    assert answer.agreement == (2, 3) and answer.repairs == 1
+    assert answer.notes[-1] == ("in doubt, 2 more candidates sampled: 2 of 3 agreed on this result (2 distinct "
+                                "results, 0 failed); it replaces the first answer")
+
+
+def test_a_clean_answer_costs_no_second_opinion(session_factory):
+    model = FakeModel([BY_STATUS])
+    answer = session_factory(model=model, doubt_candidates=4).ask(QUESTION)
+    assert model.samples == [0] and answer.agreement is None
+
+
+def test_second_opinions_rescue_a_question_whose_repairs_all_failed(session_factory):
+    model = FakeModel(["DELETE FROM orders", "DROP TABLE orders", BY_STATUS, DELIVERED])
+    answer = session_factory(model=model, doubt_candidates=2, max_repairs=1).ask(QUESTION)
+    assert answer.status == "ok" and answer.error is None and answer.sql == BY_STATUS
+    assert answer.agreement == (1, 2)
+    model = FakeModel(["DELETE FROM orders", "DROP TABLE orders", "DELETE FROM customers", "UPDATE x SET y = 1"])
+    with pytest.raises(FirewallError):
+        session_factory(model=model, doubt_candidates=2, max_repairs=1).ask(QUESTION)

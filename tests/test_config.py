@@ -36,7 +36,8 @@ def test_replace_validates_like_any_source():
 @pytest.mark.parametrize("name,value,message", [
     ("max_rows", "many", "expected an integer"),
     ("max_rows", "-5", "must be positive"),
-    ("query_timeout", "soon", "expected a number"),
+    ("query_timeout", "soon", "expected a finite number"),
+    ("query_timeout", "nan", "expected a finite number"),
     ("show_traceback", "perhaps", "expected true or false"),
     ("replay_mode", "rewind", "expected one of replay, record"),
     ("max_repairs", "-1", "must not be negative"),

@@ -32,7 +32,7 @@ def test_ask_reports_every_stage_in_order(session_factory):
 def test_a_repair_goes_through_the_stages_again(session_factory):
     events: list[ProgressEvent] = []
     model = FakeModel(["```sql\nDELETE FROM customers\n```", f"```sql\n{SQL}\n```"])
-    session_factory(model=model).ask("Which customers came first?", progress=events.append)
+    session_factory(model=model).ask("Which 5 customers came first?", progress=events.append)
     names = [stage for stage, status in _stages(events) if status == START]
     assert names == ["retrieve", "prompt", "generate", "firewall", "prompt", "generate", "firewall", "execute"]
 
@@ -53,7 +53,7 @@ def test_a_streaming_model_reports_its_text(session_factory, monkeypatch):
     monkeypatch.setattr(litellm, "completion", lambda **kw: real(**kw, mock_response=answer_text))
     events: list[ProgressEvent] = []
     model = LiteLLMModel("openai/gpt-4o-mini", api_key="sk-test", retries=0)
-    answer = session_factory(model=model).ask("Which customers came first?", progress=events.append)
+    answer = session_factory(model=model).ask("Which 5 customers came first?", progress=events.append)
     pieces = [e.text for e in events if e.status == TEXT]
     assert len(pieces) > 1 and "".join(pieces) == answer_text
     assert all(e.stage == "generate" for e in events if e.status == TEXT)

@@ -40,9 +40,8 @@ class CachedModel:
         self.prompts.clear()
         self._asked.clear()
 
-    def complete(self, messages: list[dict]) -> Completion:
-        sample = 0
-        if self.samples:
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
+        if self.samples and not sample:  # a model that samples every call: the n-th identical prompt is sample n
             key = replay_key(self.name, messages)
             sample = self._asked[key]
             self._asked[key] += 1
@@ -66,10 +65,11 @@ class CachedModel:
 
 
 def live_model(name: str, *, api_base: str | None, timeout: float, retries: int,
-               temperature: float = 0.0) -> LanguageModel:
+               temperature: float = 0.0, sample_temperature: float = 0.7) -> LanguageModel:
     """A litellm model; a local OpenAI-compatible server gets a placeholder key when no key is set."""
     from vanna_magic.core.config import api_key
     from vanna_magic.core.generate.model import LiteLLMModel
 
     key = api_key() or ("no-key" if api_base and not os.environ.get("OPENAI_API_KEY") else None)
-    return LiteLLMModel(name, api_base=api_base, api_key=key, timeout=timeout, retries=retries, temperature=temperature)
+    return LiteLLMModel(name, api_base=api_base, api_key=key, timeout=timeout, retries=retries, temperature=temperature,
+                        sample_temperature=sample_temperature)

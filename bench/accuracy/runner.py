@@ -86,12 +86,13 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
     def cached_model(temperature: float) -> CachedModel:
         live = model if model is not None else live_model(
             options.model, api_base=options.api_base, timeout=options.model_timeout, retries=options.model_retries,
-            temperature=temperature) if online else None
+            temperature=temperature, sample_temperature=product.sample_temperature) if online else None
         return CachedModel(out / "responses.jsonl", options.model, live, samples=temperature > 0)
 
     # The baseline is the plain prompt at temperature 0; ours use the product's temperature, and
-    # above 0 (self-consistency) every candidate is a sample of its own.
-    temperature = product_settings(options.settings).temperature
+    # above 0 every call is a sample of its own; candidates after the first are samples at sample_temperature.
+    product = product_settings(options.settings)
+    temperature = product.temperature
     cached = cached_model(0.0)
     sampled = cached_model(temperature) if temperature > 0 else cached
     models = [cached] if sampled is cached else [cached, sampled]

@@ -82,6 +82,7 @@ class Attempt:
     error: str | None = None
     rule: str | None = None  # the firewall rule, when the firewall rejected it
     stage: str | None = None  # where it failed: generate, firewall, execute
+    rewrites: list[str] = field(default_factory=list)  # what the rewrite rules changed in it (one note each)
 
 
 @dataclass
@@ -116,6 +117,7 @@ class Answer:
     error: str | None = None
     history_id: int | None = None  # the id of this attempt in the history store, when it was kept
     follows_up: list[str] = field(default_factory=list)  # earlier questions this one built on (oldest first)
+    agreement: tuple[int, int] | None = None  # (candidates that agreed on the result, candidates run), when several
 
     @property
     def df(self) -> "pd.DataFrame | None":

@@ -105,8 +105,15 @@ class Settings:
         "(never any data).", bool)
     candidates: int = _setting(
         1, "Queries generated per question (1 to 10). Above 1, each is checked and run, and the result most "
-        "candidates agree on wins (self-consistency); costs that many model calls. Needs temperature above 0.",
+        "candidates agree on wins (self-consistency); the first is the model's usual answer, the others samples at "
+        "sample_temperature; costs that many model calls.", int)
+    doubt_candidates: int = _setting(
+        0, "When an answer is in doubt (it needed a repair, a rewrite rule changed it, or it found no rows), "
+        "this many more candidates are sampled at sample_temperature, checked and run, and the result most of "
+        "them (the first answer included) agree on wins; 0: never. Costs model calls only on doubtful answers.",
         int)
+    sample_temperature: float = _setting(
+        0.7, "Sampling temperature of the candidates after the first (candidates, doubt_candidates).", float)
     embedder: str = _setting(
         "hashing", "'hashing' (offline, no download) or 'litellm:<embedding model>'.", str)
     cache_dir: str | None = _setting(
@@ -185,20 +192,23 @@ def _convert(name: str, raw: Any, source: str) -> Any:
             if isinstance(raw, bool):
                 raise ValueError
             value = float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError
         else:
             if not isinstance(raw, str):
                 raise ValueError
             value = raw.strip()
     except (TypeError, ValueError):
-        expected = {bool: "true or false", int: "an integer", float: "a number"}.get(kind, "a string")
+        expected = {bool: "true or false", int: "an integer", float: "a finite number"}.get(kind, "a string")
         raise ConfigurationError(
             f"setting {name!r} from {source} is {raw!r}: expected {expected}", setting=name) from None
-    if kind in (int, float) and value <= 0 and name not in {"max_repairs", "model_retries", "temperature"}:
+    if kind in (int, float) and value <= 0 and name not in {"max_repairs", "model_retries", "temperature",
+                                                                           "doubt_candidates"}:
         raise ConfigurationError(f"setting {name!r} from {source} must be positive, got {raw!r}", setting=name)
     if kind in (int, float) and value < 0:
         raise ConfigurationError(f"setting {name!r} from {source} must not be negative, got {raw!r}", setting=name)
-    if name == "candidates" and value > MAX_CANDIDATES:
-        raise ConfigurationError(f"setting 'candidates' from {source} must be at most {MAX_CANDIDATES}, got {raw!r}",
+    if name in ("candidates", "doubt_candidates") and value > MAX_CANDIDATES:
+        raise ConfigurationError(f"setting {name!r} from {source} must be at most {MAX_CANDIDATES}, got {raw!r}",
                                  setting=name)
     if choices and value not in choices:
         raise ConfigurationError(

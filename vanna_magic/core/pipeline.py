@@ -13,7 +13,7 @@ from .answer import Answer, Attempt, RepairNote
 from .context import AskContext, fail
 from .errors import GenerationError, VannaError
 from .ops.health import READ_ONLY
-from .stages.candidates import run_candidates
+from .stages.candidates import run_candidates, second_opinions
 from .stages.execution import run_given_sql
 from .stages.fallback import answer_from_knowledge_base, answer_while_model_is_down
 from .stages.generation import REPAIRABLE, build_prompt, generate, repair_message, run_completion
@@ -22,6 +22,32 @@ from .stages.retrieval import retrieve
 
 
 def ask_model(ctx: AskContext) -> Answer:
+    """The model's answer, repaired as needed; with ``doubt_candidates``, an answer in doubt (repaired, rewritten,
+    empty, or failed) gets second opinions: more candidates sampled from the first prompt vote with it."""
+    if ctx.settings.doubt_candidates < 1 or ctx.settings.candidates > 1:
+        return repair_loop(ctx)
+    try:
+        answer = repair_loop(ctx)
+    except (GenerationError, *REPAIRABLE):
+        if not second_opinions(ctx, build_prompt(ctx, []), None):
+            raise
+        return ctx.answer
+    if in_doubt(answer):
+        settled = Attempt(sql=answer.sql, executed_sql=answer.executed_sql)
+        second_opinions(ctx, build_prompt(ctx, []), (settled, answer.frame))
+    return answer
+
+
+def in_doubt(answer: Answer) -> bool:
+    """Whether an answer that ran is worth a second opinion: it needed a repair, a rewrite rule changed it,
+    or it found nothing (no rows, or only NULLs)."""
+    from .diagnose.empty import no_answer
+
+    return (answer.repairs > 0 or any(attempt.rewrites for attempt in answer.attempts)
+            or (answer.status == "ok" and no_answer(answer.frame) is not None))
+
+
+def repair_loop(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
     from .diagnose.contradictions import contradictions
     from .diagnose.empty import repair_empty

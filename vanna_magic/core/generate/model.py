@@ -53,7 +53,10 @@ class LanguageModel(Protocol):
 
     name: str
 
-    def complete(self, messages: list[dict]) -> Completion: ...
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
+        """The answer to ``messages``; ``sample`` n > 0 asks for the n-th sample of the same prompt, drawn at the
+        model's sampling temperature (self-consistency), where 0 is its usual answer."""
+        ...
 
 
 class LiteLLMModel:
@@ -64,7 +67,8 @@ class LiteLLMModel:
     """
 
     def __init__(self, model: str, *, api_base: str | None = None, api_key: str | None = None,
-                 timeout: float = 60.0, retries: int = 3, temperature: float = 0.0, backoff: float = 1.0,
+                 timeout: float = 60.0, retries: int = 3, temperature: float = 0.0, sample_temperature: float = 0.7,
+                 backoff: float = 1.0,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.perf_counter):
         if not model or not model.strip():
             raise ConfigurationError("the model name is empty", setting="model",
@@ -75,6 +79,7 @@ class LiteLLMModel:
         self.timeout = timeout
         self.retries = max(int(retries), 0)
         self.temperature = temperature
+        self.sample_temperature = sample_temperature
         self.backoff = backoff
         self._sleep = sleep
         self._clock = clock
@@ -82,8 +87,11 @@ class LiteLLMModel:
     def __repr__(self) -> str:
         return f"LiteLLMModel({self.name!r}, api_base={self.api_base!r})"
 
-    def complete(self, messages: list[dict]) -> Completion:
-        """Send ``messages`` and return the answer; raises only :mod:`~vanna_magic.core.errors` types."""
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
+        """Send ``messages`` and return the answer; raises only :mod:`~vanna_magic.core.errors` types.
+
+        ``sample`` > 0: one sample at ``sample_temperature`` (see :class:`LanguageModel`).
+        """
         import tenacity
 
         litellm = _litellm()
@@ -96,19 +104,20 @@ class LiteLLMModel:
             reraise=True,
         )
         try:
-            response = retrying(self._call, litellm, messages)
+            response = retrying(self._call, litellm, messages, self.sample_temperature if sample else self.temperature)
         except errors.QueryCancelledError:
             raise
         except Exception as exc:
             raise self._convert(litellm, exc) from exc
         return self._completion(litellm, response, messages, self._clock() - start)
 
-    def _call(self, litellm: Any, messages: list[dict]) -> Any:
+    def _call(self, litellm: Any, messages: list[dict], temperature: float | None = None) -> Any:
         from ..ops import run
 
         # max_retries=0: our backoff is the only retry layer, so `retries` means what it says.
         options = dict(model=self.name, messages=messages, api_base=self.api_base, api_key=self._api_key,
-                       timeout=self.timeout, temperature=self.temperature, max_retries=0)
+                       timeout=self.timeout, temperature=self.temperature if temperature is None else temperature,
+                       max_retries=0)
         if not run.wants_text():
             return litellm.completion(**options)
         # Someone shows the answer as it is written: stream it, then assemble the usual response.

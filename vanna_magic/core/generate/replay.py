@@ -127,7 +127,7 @@ class ReplayModel:
 
     def _record(self, messages: list[dict], sample: int = 0) -> Completion:
         assert self.inner is not None
-        completion = self.inner.complete(messages)
+        completion = self.inner.complete(messages, sample=sample)
         record = {
             "key": replay_key(self.name, messages, sample), "model": self.name, "question": question_of(messages),
             "response": completion.text, "prompt_tokens": completion.prompt_tokens,
@@ -198,7 +198,8 @@ def make_model(settings: "Settings") -> LanguageModel | None:
     real = None
     if model:
         real = LiteLLMModel(model, api_base=settings.api_base, api_key=api_key(), timeout=settings.model_timeout,
-                            retries=settings.model_retries, temperature=settings.temperature)
+                            retries=settings.model_retries, temperature=settings.temperature,
+                            sample_temperature=settings.sample_temperature)
     if not settings.replay_file:
         return real
     path = Path(settings.replay_file).expanduser()

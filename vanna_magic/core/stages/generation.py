@@ -31,13 +31,13 @@ def build_prompt(ctx: AskContext, repairs: list[RepairNote]) -> "Prompt":
     return prompt
 
 
-def generate(ctx: AskContext, prompt: "Prompt") -> "Completion":
+def generate(ctx: AskContext, prompt: "Prompt", sample: int = 0) -> "Completion":
     assert ctx.model is not None
     model = ctx.model
     if ctx.limiter is not None:
         ctx.limiter()
     with timed(ctx.answer, "generate"):
-        completion = guarded(ctx.health, "model", lambda: model.complete(prompt.messages))
+        completion = guarded(ctx.health, "model", lambda: model.complete(prompt.messages, sample=sample))
     answer = ctx.answer
     answer.model = completion.model
     answer.replayed = answer.replayed or completion.replayed
@@ -59,6 +59,7 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
         attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
                                      guarded(ctx.health, "database", ctx.catalog.tables),
                                      rules=select_rules(ctx.settings.rewrite_rules), question=ctx.question)
+        attempt.rewrites = moved
         ctx.answer.notes += moved
     ctx.answer.sql = attempt.sql
     check(ctx, attempt)
