@@ -47,6 +47,10 @@ class Outcome:
     prompt_tokens: int = 0
     repairs: int = 0
     replayed: bool = False
+    confidence: str = ""  # high | medium | low, for an answer that ran ("" otherwise)
+    reasons: tuple[str, ...] = ()
+    rewrites: tuple[str, ...] = ()  # the rewrite rules that changed the SQL, over every attempt (one per change)
+    notes: tuple[str, ...] = ()
 
 
 def failure(exc: BaseException) -> tuple[str, str]:
@@ -126,6 +130,10 @@ class Ours:
             outcome.frame = answer.frame if outcome.failure is None else None
             outcome.prompt_tokens, outcome.repairs, outcome.replayed = (answer.prompt_tokens, answer.repairs,
                                                                         answer.replayed)
+            outcome.rewrites = tuple(rule for attempt in answer.attempts for rule in attempt.rules)
+            outcome.notes = tuple(answer.notes)
+            if answer.confidence is not None and outcome.failure is None:
+                outcome.confidence, outcome.reasons = answer.confidence.level, answer.confidence.reasons
         return outcome
 
     def close(self) -> None:

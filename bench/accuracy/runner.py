@@ -66,6 +66,10 @@ class Record:
     replayed: bool = False
     retry: bool = False  # the model never answered: asked again on the next run
     model: str = ""
+    confidence: str = ""  # high | medium | low (ours, for an answer that ran)
+    reasons: list[str] = field(default_factory=list)
+    rewrites: list[str] = field(default_factory=list)  # the rewrite rules that changed the SQL (one per change)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -152,7 +156,8 @@ def evaluate(runner: Any, question: Question, condition: str, dialect: str, gold
     record = Record(condition, dialect, question.db, question.id, question.category, question.text,
                     status=outcome.failure or "", reason=outcome.reason, sql=outcome.sql,
                     prompt_tokens=outcome.prompt_tokens, latency=round(latency, 4), repairs=outcome.repairs,
-                    replayed=outcome.replayed, model=model)
+                    replayed=outcome.replayed, model=model, confidence=outcome.confidence,
+                    reasons=list(outcome.reasons), rewrites=list(outcome.rewrites), notes=list(outcome.notes))
     gold = golds.get(question)
     try:
         if outcome.failure is None:

@@ -73,6 +73,20 @@ class RepairNote:
     hints: tuple[str, ...] = ()  # what the query's own text shows no row can meet (an empty result's only clue)
 
 
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """A level (``high``, ``medium``, ``low``) and the reasons that set it, in words a user reads."""
+
+    level: str
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+
 @dataclass
 class Attempt:
     """One try at producing a runnable statement: what was generated and how it ended."""
@@ -83,6 +97,7 @@ class Attempt:
     rule: str | None = None  # the firewall rule, when the firewall rejected it
     stage: str | None = None  # where it failed: generate, firewall, execute
     rewrites: list[str] = field(default_factory=list)  # what the rewrite rules changed in it (one note each)
+    rules: list[str] = field(default_factory=list)  # the rule of each of those notes
 
 
 @dataclass
@@ -118,6 +133,7 @@ class Answer:
     history_id: int | None = None  # the id of this attempt in the history store, when it was kept
     follows_up: list[str] = field(default_factory=list)  # earlier questions this one built on (oldest first)
     agreement: tuple[int, int] | None = None  # (candidates that agreed on the result, candidates run), when several
+    confidence: Confidence | None = None  # how far to trust it (core/confidence.py); None when it failed
 
     @property
     def df(self) -> "pd.DataFrame | None":
@@ -175,6 +191,7 @@ class Answer:
             "connection": self.connection,
             "row_count": self.row_count,
             "repairs": self.repairs,
+            "confidence": self.confidence.to_dict() if self.confidence is not None else None,
             "follows_up": list(self.follows_up),
             "examples": [
                 {"question": s.example.question, "path": s.example.path, "score": round(float(s.score), 4)}

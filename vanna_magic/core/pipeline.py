@@ -10,6 +10,7 @@ recorded on the :class:`~vanna_magic.core.answer.Answer` (repairs add to the sam
 from __future__ import annotations
 
 from .answer import Answer, Attempt, RepairNote
+from .confidence import assess
 from .context import AskContext, fail
 from .errors import GenerationError, VannaError
 from .ops.health import READ_ONLY
@@ -105,6 +106,13 @@ def keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
 
 
 def ask(ctx: AskContext) -> Answer:
+    """Answer the question of ``ctx``: the stages in order (see the module docstring), then its confidence."""
+    answer = answer_question(ctx)
+    answer.confidence = assess(answer)
+    return answer
+
+
+def answer_question(ctx: AskContext) -> Answer:
     check_question(ctx)
     model_down = False
     if ctx.health is not None:

@@ -85,10 +85,11 @@ def select_rules(spec: str) -> tuple[Rule, ...]:
 
 
 def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[Rule] = RULES,
-            question: str = "") -> tuple[str, list[str]]:
+            question: str = "", fired: list[str] | None = None) -> tuple[str, list[str]]:
     """``sql`` (the answer to ``question``) with every rule applied to every scope, and one note per change.
 
-    SQL that does not parse, or that no rule changes, comes back unchanged with no notes.
+    SQL that does not parse, or that no rule changes, comes back unchanged with no notes. ``fired``
+    receives the name of the rule of each note.
     """
     from ..guard.parsing import sqlglot_dialect
 
@@ -99,7 +100,10 @@ def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[R
     for scope in query.scopes:
         view = ScopeView(query, scope)
         for rule in rules:
-            notes += rule(view)
+            changes = rule(view)
+            notes += changes
+            if fired is not None:
+                fired += [rule.__name__] * len(changes)
     if not notes:
         return sql, []
     return query.tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes

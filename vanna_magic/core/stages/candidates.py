@@ -60,7 +60,8 @@ def run_candidates(ctx: "AskContext", prompt: "Prompt", attempt: Attempt) -> tup
         answer.sql, answer.executed_sql = first.sql, first.executed_sql
         return text, exc
     text, winner, frame, best, distinct = _vote(results)
-    attempt.sql, attempt.executed_sql, attempt.rewrites = winner.sql, winner.executed_sql, winner.rewrites
+    attempt.sql, attempt.executed_sql = winner.sql, winner.executed_sql
+    attempt.rewrites, attempt.rules = winner.rewrites, winner.rules
     answer.sql, answer.executed_sql, answer.frame = winner.sql, winner.executed_sql, frame
     answer.status = "ok" if ctx.run else "not_run"
     answer.agreement = (best, n)

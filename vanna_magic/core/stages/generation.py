@@ -58,7 +58,8 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
         attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
                                      guarded(ctx.health, "database", ctx.catalog.tables),
-                                     rules=select_rules(ctx.settings.rewrite_rules), question=ctx.question)
+                                     rules=select_rules(ctx.settings.rewrite_rules), question=ctx.question,
+                                     fired=attempt.rules)
         attempt.rewrites = moved
         ctx.answer.notes += moved
     ctx.answer.sql = attempt.sql
