@@ -19,6 +19,7 @@ from .join_named_tables import join_named_tables
 from .join_neighbours import join_neighbours
 from .limit_unasked import limit_unasked
 from .misplaced_columns import misplaced_columns
+from .misspelt_columns import misspelt_columns
 from .plain_years import plain_years
 from .restore_prefixes import restore_prefixes
 from .self_joins import self_joins
@@ -37,6 +38,7 @@ Rule = Callable[[ScopeView], "list[str]"]
 RULES: tuple[Rule, ...] = (
     restore_prefixes,
     misplaced_columns,
+    misspelt_columns,
     self_joins,
     join_key_types,
     subquery_key_types,
