@@ -61,12 +61,10 @@ def test_search_ranks_the_matching_item_first_of_its_kind(session, text, kind, n
 
 
 def test_search_respects_limit_and_ranks_as_vanna_search_does(session):
-    from vanna_magic.core.knowledge.search import search_session
-
     assert len(ok(session, "search", text="order", limit=2)["hits"]) == 2
     hits = ok(session, "search", text="average order value by region")["hits"]
     assert [(h["kind"], h["name"]) for h in hits] == [
-        (h.kind, h.name) for h in search_session(session, "average order value by region", limit=20)]
+        (h.kind, h.name) for h in session.search("average order value by region", limit=20)]
 
 
 def test_health_reports_mode_database_and_knowledge_base(session):
@@ -112,12 +110,6 @@ def test_breaker_reset_of_an_unknown_breaker_is_an_error(session):
     reply = handle(session, {"id": 1, "op": "breaker_reset", "args": {"name": "coffee"}})
     assert reply["ok"] is False and reply["error"]["message"] == "there is no breaker named 'coffee'"
     assert reply["error"]["hint"] == "Breakers: database, model, index."
-
-
-def test_breaker_reset_without_breakers_says_so(session, monkeypatch):
-    monkeypatch.setattr(session, "health", None)
-    reply = handle(session, {"id": 1, "op": "breaker_reset", "args": {"name": "database"}})
-    assert reply["error"]["message"] == "this session has no circuit breakers to reset"
 
 
 def test_a_failing_op_is_an_error_reply(session):

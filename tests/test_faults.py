@@ -124,12 +124,12 @@ def test_the_database_goes_away_and_comes_back(proxy, tmp_path, cache_dir):
         with pytest.raises(CircuitOpenError):
             session.run_sql("SELECT COUNT(*) AS n FROM customers")
         status = session.status()
-        assert status["mode"] == "EMERGENCY" and "since 2023-11-14 22:13:20 UTC" in status["database_error"]
+        assert status.mode == "EMERGENCY" and "since 2023-11-14 22:13:20 UTC" in status.database_error
         proxy.up()
         clock.advance(30)  # the cool-down passes: the next call is a trial
         assert session.run_sql("SELECT COUNT(*) AS n FROM customers").status == "ok"
         assert session.health.breakers["database"].state == "CLOSED"
-        assert session.status()["mode"] != "EMERGENCY"
+        assert session.status().mode != "EMERGENCY"
         rows, _ = session.store.history(status="error", per_page=10)
         assert len(rows) == 4 and {r["stage"] for r in rows} == {"connect", "execute"}
     finally:
@@ -151,7 +151,7 @@ def test_the_database_going_away_reaches_the_notebook_as_short_errors(proxy, she
     assert messages[0].startswith("[connect] cannot connect to") or messages[0].startswith("[execute] the connection")
     assert messages[3].startswith("[execute] the database is unavailable: it failed 3 times in a row")
     assert "will be retried at" in messages[3]
-    assert shell.run_cell("%vanna status").result["mode"] == "EMERGENCY"
+    assert shell.run_cell("%vanna status").result.status.mode == "EMERGENCY"
     proxy.up()
     shell.run_cell("%vanna breaker reset database")
     assert shell.run_cell("%%vsql\nSELECT COUNT(*) AS n FROM customers").result.status == "ok"
@@ -231,7 +231,7 @@ def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
         assert session.health.breakers["model"].state == "OPEN"
         requests = model_server.requests
         status = session.status()
-        assert status["mode"] == "LIMITED_AI" and status["health_score"] == 70
+        assert status.mode == "LIMITED_AI" and status.health_score == 70
         answer = session.ask(KNOWN_QUESTION)  # answered from the knowledge base, without a call
         assert answer.source == "knowledge_base" and answer.notes[-1].startswith("the model is unavailable")
         with pytest.raises(CircuitOpenError):
@@ -240,7 +240,7 @@ def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
         model_server.mode = "ok"
         clock.advance(60)
         assert session.ask("How many orders are there?").status == "ok"
-        assert session.status()["mode"] == "FULL_OPERATIONAL"
+        assert session.status().mode == "FULL_OPERATIONAL"
     finally:
         session.close()
 
@@ -282,12 +282,12 @@ def test_status_probes_the_model_server_without_spending_tokens(model_server, tm
     session = _session(tmp_path, cache_dir, clock, model="openai/test-model", api_base=model_server.url)
     try:
         status = session.status()
-        assert status["mode"] == "FULL_OPERATIONAL" and status["health_score"] == 100
+        assert status.mode == "FULL_OPERATIONAL" and status.health_score == 100
         assert model_server.requests == 0, "the probe is a GET, never a completion"
         model_server.close()
         status = session.status()
-        assert status["mode"] == "LIMITED_AI" and status["health_score"] == 70
-        assert status["mode_reason"].startswith(f"the model is unavailable: the model server at {model_server.url} "
+        assert status.mode == "LIMITED_AI" and status.health_score == 70
+        assert status.mode_reason.startswith(f"the model is unavailable: the model server at {model_server.url} "
                                                 "does not answer (")
     finally:
         session.close()

@@ -169,3 +169,16 @@ def test_bad_follow_up_turns_setting(session_factory, value):
 def test_context_and_reset_take_no_arguments(shell, line):
     with pytest.raises(UsageError, match="unrecognized arguments"):
         shell.run_cell(line)
+
+
+def test_a_follow_up_keeps_the_row_limit_its_earlier_answer_set(session_factory):
+    """A follow-up's words ("now only ...") say nothing of the size its earlier answer had: the limit stays,
+    while the same limit on a new question that asks for no number is left out."""
+    model = FakeModel([_sql(SQL_1), _sql(SQL_2), _sql(SQL_2)])
+    session = session_factory(model=model)
+    session.ask(FIRST)
+    follow_up = session.ask("Now only customers after the first ten")
+    assert follow_up.sql.rstrip().endswith("LIMIT 5") and len(follow_up.frame) == 5
+    session.reset_conversation()
+    alone = session.ask("List the customers after the first ten by id")
+    assert "LIMIT" not in alone.sql.upper() and len(alone.frame) > 5

@@ -183,14 +183,14 @@ def make_session(session_factory, tmp_path, clock):
 def test_full_operational_answers_with_the_model(make_session):
     session = make_session(FakeModel(["SELECT COUNT(*) AS n FROM orders"]))
     status = session.status()
-    assert status["mode"] == "FULL_OPERATIONAL" and status["health_score"] == 100 and status["unavailable"] == []
+    assert status.mode == "FULL_OPERATIONAL" and status.health_score == 100 and status.unavailable == ()
     assert session.ask("How many orders are there?").status == "ok"
 
 
 def test_limited_ai_without_a_model_is_reported(make_session):
     status = make_session().status()
-    assert status["mode"] == "LIMITED_AI" and status["health_score"] == 70
-    assert status["mode_reason"] == "no language model is configured"
+    assert status.mode == "LIMITED_AI" and status.health_score == 70
+    assert status.mode_reason == "no language model is configured"
 
 
 def test_model_failures_open_its_breaker_and_known_questions_still_answer(make_session, clock):
@@ -202,8 +202,8 @@ def test_model_failures_open_its_breaker_and_known_questions_still_answer(make_s
             session.ask("How many orders are there?")
     assert session.health.breakers["model"].state == "OPEN"
     status = session.status()
-    assert status["mode"] == "LIMITED_AI" and status["health_score"] == 70
-    assert status["mode_reason"].startswith("the model is unavailable")
+    assert status.mode == "LIMITED_AI" and status.health_score == 70
+    assert status.mode_reason.startswith("the model is unavailable")
     answer = session.ask(KNOWN_QUESTION)  # LIMITED_AI: a knowledge-base example answers
     assert answer.source == "knowledge_base" and answer.status == "ok"
     assert answer.notes[-1].startswith("the model is unavailable (the model fake/model is unavailable)")
@@ -213,7 +213,7 @@ def test_model_failures_open_its_breaker_and_known_questions_still_answer(make_s
     assert len(model.calls) == 3, "no call while the breaker is open"
     clock.advance(60)
     assert session.ask("How many orders are there?").status == "ok"  # the trial call succeeds
-    assert session.health.breakers["model"].state == "CLOSED" and session.status()["mode"] == "FULL_OPERATIONAL"
+    assert session.health.breakers["model"].state == "CLOSED" and session.status().mode == "FULL_OPERATIONAL"
 
 
 def test_an_answer_without_sql_does_not_count_against_the_model(make_session):
@@ -275,8 +275,8 @@ def test_emergency_when_the_database_is_gone_and_recovery_when_it_returns(make_s
     assert info.value.message.startswith("the database is unavailable: it failed 3 times in a row (last: cannot "
                                          f"connect to sqlite:///{path}")
     status = session.status()
-    assert status["mode"] == "EMERGENCY" and status["health_score"] <= 60
-    assert status["mode_reason"].startswith("the database is unreachable: the database is unavailable")
+    assert status.mode == "EMERGENCY" and status.health_score <= 60
+    assert status.mode_reason.startswith("the database is unreachable: the database is unavailable")
     with pytest.raises(CircuitOpenError):
         session.ask("How many orders are there?")
     with sqlite3.connect(path) as conn:  # the database comes back
@@ -284,7 +284,7 @@ def test_emergency_when_the_database_is_gone_and_recovery_when_it_returns(make_s
     clock.advance(30)
     assert session.run_sql("SELECT 1 AS one").status == "ok"
     assert session.health.breakers["database"].state == "CLOSED"
-    assert session.status()["mode"] in ("LIMITED_AI", "FULL_OPERATIONAL")
+    assert session.status().mode in ("LIMITED_AI", "FULL_OPERATIONAL")
 
 
 def test_breaker_reset_and_status_through_the_magic(shell, tmp_path):
@@ -319,11 +319,11 @@ def test_configuration_mode_when_no_database_can_be_had_says_how_to_connect(sess
     (tmp_path / "a-file").write_text("not a folder")
     session = session_factory(cache_dir=str(tmp_path / "a-file" / "cache"), store_path=str(tmp_path / "s.sqlite3"))
     status = session.status()
-    assert status["mode"] == "CONFIGURATION" and status["database"] == "unreachable"
-    assert status["mode_reason"].startswith("no database is connected: cannot build the demo database in")
-    assert status["next_step"].startswith("Connect a database: %vanna connect postgresql://")
-    from vanna_magic.jupyter.commands.status import Status
+    assert status.mode == "CONFIGURATION" and status.database == "unreachable"
+    assert status.mode_reason.startswith("no database is connected: cannot build the demo database in")
+    assert status.next_step.startswith("Connect a database: %vanna connect postgresql://")
+    from vanna_magic.jupyter.commands.status import StatusReport
 
-    assert re.search(r"next step: +Connect a database", Status(status).text())
+    assert re.search(r"next step: +Connect a database", StatusReport(status).text())
     with pytest.raises(ConfigurationError, match="cannot build the demo database"):
         session.run_sql("SELECT 1")

@@ -116,9 +116,10 @@ def test_connect_schema_and_status(shell, tmp_path):
     assert list(tables["table"]) == ["pets"]
     columns = shell.run_cell("%vanna schema pets").result
     assert list(columns["column"]) == ["id", "name"] and columns["primary key"].tolist() == [True, False]
-    status = shell.run_cell("%vanna status").result
-    assert status["database"] == "ok" and status["tables"] == 1 and status["mode"] == "LIMITED_AI"
-    assert "mode:" in status.text()
+    report = shell.run_cell("%vanna status").result
+    status = report.status
+    assert status.database == "ok" and status.tables == 1 and status.mode == "LIMITED_AI"
+    assert "mode:" in report.text()
 
 
 def test_help_lists_every_magic_and_setting(shell):

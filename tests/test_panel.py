@@ -60,7 +60,7 @@ def test_vanna_panel_runs_sql_pages_through_the_rows_and_shows_the_mode(shell):
     rows = grid_rows(panel)
     assert len(rows) == 500 and rows[0][0] == "1" and rows[-1][0] == "500"
     assert panel.prev_button.disabled and not panel.next_button.disabled
-    assert shell.magics_manager.registry["VannaMagic"].last is panel.answer  # %vanna kb add can use it
+    assert shell.magics_manager.registry["VannaMagic"].notebook.last is panel.answer  # %vanna kb add can use it
 
     panel.next_button.click()
     panel.next_button.click()

@@ -70,7 +70,7 @@ def test_pages_that_do_not_exist(number):
 
 def test_vanna_page_command_pages_the_last_answer(shell):
     shell.run_cell("%%vsql --limit 1200\nSELECT order_item_id FROM order_items ORDER BY order_item_id")
-    answer = shell.magics_manager.registry["VannaMagic"].last
+    answer = shell.magics_manager.registry["VannaMagic"].notebook.last
     page = shell.run_cell("%vanna page 2").result
     assert isinstance(page, Page) and page.frame["order_item_id"].tolist() == \
         answer.frame["order_item_id"].iloc[500:1000].tolist()

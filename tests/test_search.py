@@ -3,7 +3,8 @@
 import pytest
 
 from vanna_magic.core.knowledge.embed import HashingEmbedder
-from vanna_magic.core.knowledge.search import KINDS, search
+from vanna_magic.core.knowledge.search import search
+from vanna_magic.core.results import SEARCH_KINDS
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_the_best_hit_has_the_expected_kind_and_name(demo, query, kind, name):
 def test_hits_carry_a_kind_a_score_and_are_best_first(demo):
     hits = run(demo, "revenue by region", limit=20)
     assert len(hits) == 20
-    assert {h.kind for h in hits} <= set(KINDS) and len({h.kind for h in hits}) >= 3
+    assert {h.kind for h in hits} <= set(SEARCH_KINDS) and len({h.kind for h in hits}) >= 3
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
 
@@ -79,10 +80,9 @@ def test_bad_search_arguments(shell, line, message):
 
 def test_the_knowledge_base_is_searchable_without_a_database(session_factory, tmp_path):
     from vanna_magic.core.data.demo import demo_knowledge_base
-    from vanna_magic.core.knowledge.search import search_session
 
     session = session_factory(connection=f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}",
                               knowledge_base=str(demo_knowledge_base()))
-    hits = search_session(session, "revenue", limit=5)
+    hits = session.search("revenue", limit=5)
     assert hits[0].kind == "metric" and hits[0].name == "revenue"
     assert not {h.kind for h in hits} & {"table", "column"}

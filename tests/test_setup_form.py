@@ -11,6 +11,7 @@ import pytest
 from dotenv import dotenv_values
 
 from tests.fakes import FakeModel
+from vanna_magic import Session
 from vanna_magic.core.config import load_settings
 from vanna_magic.core.errors import ConfigurationError
 from vanna_magic.core.project_files import merge_env, save_settings
@@ -61,14 +62,19 @@ def kind(form) -> str:
 def form_in(tmp_path):
     """``form_in(**settings)``: a setup form for the project in ``tmp_path``, secrets applied to a dict."""
     environ: dict[str, str] = {}
+    sessions: list[Session] = []
 
     def make(model_factory=None, **overrides):
         settings = load_settings(environ={}, start=None).replace(cache_dir=str(tmp_path / "cache"), **overrides)
-        form = SetupForm(lambda: settings, project=tmp_path, environ=environ, model_factory=model_factory)
+        session = Session(settings=settings)
+        sessions.append(session)
+        form = SetupForm(lambda: session, project=tmp_path, environ=environ, model_factory=model_factory)
         form.environ = environ
         return form
 
-    return make
+    yield make
+    for session in sessions:
+        session.close()
 
 
 def _closed_port() -> int:

@@ -194,7 +194,7 @@ def test_a_read_only_store_folder_never_stops_a_query(session_factory, tmp_path,
         assert answer.status == "ok" and answer.row_count == 1 and answer.history_id is None
         assert answer.notes[-1].startswith(f"history is not being kept: cannot open {store_path} (")
         status = session.status()
-        assert status["store"]["kept"] is False and status["health_score"] == 55
+        assert status.store.kept is False and status.health_score == 55
         with pytest.raises(VannaError) as info:
             session.store.history()
         assert info.value.message.startswith("the history store is unavailable: cannot open")

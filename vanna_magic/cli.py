@@ -33,17 +33,17 @@ def _encrypt(args: argparse.Namespace) -> int:
     """``vanna-magic encrypt``: the secret comes from stdin (a hidden prompt on a terminal), never argv."""
     import getpass
 
-    from .core.data.connections import encrypt, key_file, new_key
+    from .core.session import Session
 
     try:
         if args.new_key:
-            print(f"new key written to {new_key(key_file())}; keep it out of the repository", file=sys.stderr)
+            print(f"new key written to {Session.new_secret_key()}; keep it out of the repository", file=sys.stderr)
         plain = getpass.getpass("secret: ") if sys.stdin.isatty() else sys.stdin.read().rstrip("\r\n")
         if not plain:
             print("error [config]: no secret on standard input\nPipe it in, or type it at the prompt.",
                   file=sys.stderr)
             return 1
-        print(encrypt(plain))
+        print(Session.encrypt(plain))
     except VannaError as exc:
         print(f"error [{exc.stage}]: {exc}", file=sys.stderr)
         return 1
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  {"connection": args.db, "model": args.model, "replay_file": args.replay_file}.items() if value}
     try:
         session = Session(**overrides)
-        for problem in session.knowledge_base.problems:
+        for problem in session.knowledge_problems():
             print(f"knowledge base: skipped {problem}", file=sys.stderr)
         answer = session.ask(args.question, run=not args.sql_only, limit=args.limit)
     except VannaError as exc:

@@ -14,9 +14,9 @@ def add_parser(commands) -> None:
                                  "a metadata.json or database comments")
     sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
     dbt = sources.add_parser("dbt", help="a dbt project: target/manifest.json (and catalog.json)")
-    dbt.add_argument("project", help="the dbt project folder, its target/ folder, or manifest.json")
+    dbt.add_argument("path", metavar="project", help="the dbt project folder, its target/ folder, or manifest.json")
     metadata = sources.add_parser("metadata", help='a column-description file {"table_metadata": {...}}')
-    metadata.add_argument("file", help="the metadata.json file")
+    metadata.add_argument("path", metavar="file", help="the metadata.json file")
     comments = sources.add_parser("comments", help="table and column comments and foreign keys of a database")
     comments.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: from settings)")
     for sub in (dbt, metadata, comments):
@@ -25,32 +25,20 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .core.session import Session
+
     try:
-        if args.source == "dbt":
-            from .core.knowledge.importers.dbt import import_dbt
-
-            result = import_dbt(args.project, args.to, force=args.force)
-        elif args.source == "metadata":
-            from .core.knowledge.importers.metadata import import_metadata
-
-            result = import_metadata(args.file, args.to, force=args.force)
-        else:
-            from .core.knowledge.importers.comments import import_comments
-            from .core.session import Session
-
-            session = Session(**({"connection": args.db} if args.db else {}))
-            result = import_comments(session.catalog().tables(refresh=True), args.to, force=args.force)
-        from .core.knowledge.files import load_knowledge_base
-
-        kb = load_knowledge_base([args.to])
+        session = Session(**({"connection": args.db} if getattr(args, "db", None) else {}))
+        done = session.import_knowledge(args.source, args.to, path=getattr(args, "path", None), force=args.force)
     except VannaError as exc:
         print(redact(f"error [{exc.stage}]: {exc}"), file=sys.stderr)
         return 1
-    for path in result.files:
+    for path in done.files:
         print(f"wrote {path}")
-    for reason in result.skipped:
+    for reason in done.skipped:
         print(f"skipped {reason}", file=sys.stderr)
+    kb = done.knowledge_base
     for problem in kb.problems:
         print(f"knowledge base: {problem}", file=sys.stderr)
-    print(f"{args.to}: {len(kb.examples)} examples, {len(kb.definitions)} definitions, {len(kb.documents)} documents")
+    print(f"{args.to}: {kb.examples} examples, {kb.definitions} definitions, {kb.documents} documents")
     return 1 if kb.problems else 0

@@ -1,5 +1,11 @@
 """``Session``: the public API every front end (magic, panel, sidebar, CLI) calls.
 
+Every front end reaches the engine through these methods and the typed values they return
+(:class:`~vanna_magic.core.answer.Answer`, :class:`~vanna_magic.core.status.Status`, the values of
+:mod:`vanna_magic.core.results`): questions and SQL, connections, status and metrics, the
+history and its memory, policies, the model test, and the knowledge base
+(:class:`~vanna_magic.core.session_knowledge.SessionKnowledge`).
+
 >>> from vanna_magic import Session
 >>> answer = Session().ask("What was the revenue per month in 2024?")  # doctest: +SKIP
 """
@@ -7,31 +13,34 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable
 
 from .answer import Answer
-from .config import Settings, load_settings, redact
+from .config import redact
 from .errors import ConfigurationError, VannaError
+from .results import (
+    ConnectionInfo,
+    Connections,
+    FollowUp,
+    HistoryEntry,
+    HistoryPage,
+    ModelReply,
+    NamedConnection,
+    PolicyCheck,
+)
+from .session_knowledge import SessionKnowledge
 
 if TYPE_CHECKING:
-    from .data.catalog import Catalog, Table
-    from .data.database import Database
+    from .data.schema import Table
     from .generate.model import LanguageModel
-    from .guard import Firewall
-    from .guard.policy import RolePolicy
-    from .knowledge.base import KnowledgeBase
-    from .knowledge.retrieve import Retriever
     from .ops.run import Progress
-    from .ops.store import Store
+    from .status import MetricsSnapshot, Status
 
-T = TypeVar("T")
-_MODEL_SETTINGS = ("model", "api_base", "replay_file", "replay_mode", "model_timeout", "model_retries", "temperature")
+_PING = [{"role": "user", "content": "Reply with the single word OK."}]
 
 
-class Session:
+class Session(SessionKnowledge):
     """A connection, a knowledge base and a model, ready to answer questions.
 
     Args:
@@ -43,162 +52,10 @@ class Session:
         **overrides: any setting by name (``max_rows=100``, ``knowledge_base="kb/"``...).
     """
 
-    def __init__(self, connection: str | None = None, *, model: "str | LanguageModel | None" = None,
-                 settings: Settings | None = None, clock: Callable[[], float] | None = None, **overrides: Any):
-        if connection is not None:
-            overrides["connection"] = connection
-        if isinstance(model, str):
-            overrides["model"] = model
-            model = None
-        self._model_override = model
-        base = settings if settings is not None else load_settings()
-        self.settings = base.replace(**overrides) if overrides else base
-        self._parts: dict[str, tuple[Any, Any]] = {}
-        self._lock = threading.RLock()
-        self.knowledge_problems_seen: set[str] = set()
-        from .identity import current_user
-        from .ops.health import Health
-
-        self.clock = clock or time.time
-        self.user = current_user()
-        self.health = Health(self.settings.breakers, self.settings.breaker_successes, clock=self.clock)
-        from .generate.conversation import Conversation
-
-        self.conversation = Conversation()  # the questions a follow-up builds on
-
-    def configure(self, settings: Settings | None = None, **overrides: Any) -> "Session":
-        """Apply new settings; parts whose inputs changed are rebuilt on next use."""
-        base = settings if settings is not None else self.settings
-        self.settings = base.replace(**overrides) if overrides else base
-        return self
-
-    def _part(self, name: str, key: Any, factory: Callable[[], T]) -> T:
-        with self._lock:
-            cached = self._parts.get(name)
-            if cached is not None and cached[0] == key:
-                return cached[1]
-            if cached is not None and hasattr(cached[1], "close"):
-                cached[1].close()
-            value = factory()
-            self._parts[name] = (key, value)
-            return value
-
-    @property
-    def connection_url(self) -> str:
-        if self.settings.connection:
-            return self.settings.connection
-        from .data.demo import demo_url
-
-        return demo_url(self.settings.cache_path)
-
-    @property
-    def is_demo(self) -> bool:
-        return not self.settings.connection
-
-    def database(self, connection: str | None = None) -> "Database":
-        from .data.database import Database
-
-        url = self.resolve_connection(connection or self.connection_url)
-        name = "database" if connection is None else f"database:{url}"
-        return self._part(name, (url, self.settings.query_timeout),
-                          lambda: Database(url, query_timeout=self.settings.query_timeout))
-
-    def resolve_connection(self, value: str) -> str:
-        """A URL as given; a connection name as the URL it stands for (:mod:`vanna_magic.core.data.connections`)."""
-        from .data.connections import is_url, load_connections, resolve
-
-        if is_url(value):
-            return value
-        return resolve(value, load_connections(connections_file=self.settings.connections_file))
-
-    def catalog(self, connection: str | None = None) -> "Catalog":
-        from .data.catalog import Catalog
-
-        db = self.database(connection)
-        name = "catalog" if connection is None else f"catalog:{connection}"
-        return self._part(name, id(db), lambda: Catalog(db))
-
-    def knowledge_roots(self) -> list[Path]:
-        """Knowledge-base folders, highest precedence first (see :mod:`vanna_magic.core.knowledge.sources`)."""
-        from .knowledge.sources import knowledge_sources
-
-        return [source.path for source in knowledge_sources(self.settings, is_demo=self.is_demo)]
-
-    @property
-    def knowledge_base(self) -> "KnowledgeBase":
-        from .knowledge.files import load_knowledge_base
-
-        roots = self.knowledge_roots()
-        return self._part("knowledge_base", (tuple(roots), _fingerprint(roots)), lambda: load_knowledge_base(roots))
-
-    @property
-    def retriever(self) -> "Retriever":
-        from .knowledge.embed import make_embedder
-        from .knowledge.retrieve import Retriever
-
-        kb = self.knowledge_base
-        key = (kb.content_hash, self.settings.embedder, self.settings.api_base, str(self.settings.cache_path))
-        return self._part("retriever", key, lambda: Retriever(
-            kb, make_embedder(self.settings.embedder, api_base=self.settings.api_base),
-            self.settings.cache_path / "index"))
-
-    @property
-    def model(self) -> "LanguageModel | None":
-        if self._model_override is not None:
-            return self._model_override
-        from .generate.replay import make_model
-
-        key = tuple(getattr(self.settings, name) for name in _MODEL_SETTINGS)
-        return self._part("model", key, lambda: make_model(self.settings))
-
-    @property
-    def store(self) -> "Store":
-        """History, audit events and rate-limit state (:mod:`vanna_magic.core.ops.store`)."""
-        from .ops.store import STORE_FILE, Store
-
-        path = Path(self.settings.store_path).expanduser() if self.settings.store_path else \
-            self.settings.cache_path / STORE_FILE
-        return self._part("store", str(path), lambda: Store(path, clock=self.clock))
-
-    def record_audit(self, event: dict[str, Any]) -> int | None:
-        """Write an audit event (e.g. a firewall verdict) to the store; its id, or None when not kept."""
-        return self.store.record_audit(event, user=self.user)
-
-    def data_policy(self) -> "RolePolicy | None":
-        """The data policy of the current role (setting ``role``, else the user's), or None without a policy file."""
-        if not self.settings.policy_file:
-            return None
-        from .guard.policy import load_policy
-
-        path = Path(self.settings.policy_file).expanduser()
-        stat = path.stat() if path.is_file() else None
-        key = (str(path), stat and (stat.st_mtime_ns, stat.st_size))
-        policy = self._part("policy", key, lambda: load_policy(path))
-        return policy.role_for(self.user, self.settings.role)
-
-    def firewall(self, dialect: str, max_rows: int, connection: str | None = None) -> "Firewall":
-        """The firewall for this connection: row cap, the role's data policy, rejections audited to the store."""
-        from .guard import Firewall
-
-        policy = self.data_policy()
-        catalog = self.catalog(connection) if policy is not None else None
-
-        def columns(schema: str | None, table: str) -> list[str] | None:
-            assert catalog is not None
-            found = [t for t in catalog.tables() if t.name.lower() == table.lower()]
-            if schema is not None:  # the default schema (main, public) is not written in the catalog
-                found = [t for t in found if (t.schema or schema).lower() == schema.lower()]
-            return [c.name for c in found[0].columns] if len(found) == 1 else None
-
-        key = (dialect, max_rows, policy, id(catalog))
-        return self._part(f"firewall:{dialect}:{connection}", key, lambda: Firewall(
-            dialect, max_rows, policy=policy, columns=columns, user=self.user,
-            on_reject=lambda event: self.record_audit(event.to_dict())))
-
     def _context(self, question: str, *, run: bool, limit: int | None, connection: str | None,
                  for_question: bool = True):
         from .context import AskContext
-        from .ops.operations import model_limiter
+        from .ops.limits import model_limiter
 
         self.health.configure(self.settings.breakers, self.settings.breaker_successes)
         max_rows = self.settings.max_rows if limit is None else _positive(limit, "limit")
@@ -209,8 +66,9 @@ class Session:
         return AskContext(question=question, settings=settings, database=db, catalog=self.catalog(connection),
                           retriever=self.retriever if for_question else None,
                           firewall=self.firewall(db.dialect, max_rows, connection),
-                          model=self.model if for_question else None, run=run, answer=answer,
-                          health=self.health, limiter=model_limiter(self, self.model) if for_question else None)
+                          model=self.model if for_question else None, run=run, answer=answer, health=self.health,
+                          limiter=model_limiter(self.model, self.store, self.user, self.settings.rate_limit)
+                          if for_question else None)
 
     def ask(self, question: str, *, run: bool = True, limit: int | None = None, connection: str | None = None,
             follow_up: bool | None = None, progress: "Progress | None" = None) -> Answer:
@@ -220,14 +78,13 @@ class Session:
         question reads like a follow-up (:mod:`vanna_magic.core.generate.conversation`). ``progress`` is called with
         each stage's :class:`~vanna_magic.core.ops.run.ProgressEvent`, from the thread that runs the question.
         """
-        from .ops.operations import recorded
         from .pipeline import ask
 
         ctx = self._context(question, run=run, limit=limit, connection=connection)
         ctx.history = self.conversation.for_question(question, follow_up, ctx.answer.connection,
                                                      self.settings.follow_up_turns)
         ctx.answer.follows_up = [turn.question or "SQL written by hand" for turn in ctx.history]
-        answer = self._in_flight(progress, lambda: recorded(self, "question", ctx, ask))
+        answer = self._in_flight(progress, lambda: self._recorded("question", ctx, ask))
         if answer.source != "model":  # a knowledge-base example answered: the earlier turns played no part
             answer.follows_up = []
         self.conversation.add(answer.question, answer.sql, answer.connection)
@@ -236,13 +93,17 @@ class Session:
     def run_sql(self, sql: str, *, limit: int | None = None, connection: str | None = None,
                 progress: "Progress | None" = None) -> Answer:
         """Run SQL written by a person through the firewall and the read-only executor."""
-        from .ops.operations import recorded
         from .pipeline import run_sql
 
         ctx = self._context("", run=True, limit=limit, connection=connection, for_question=False)
-        answer = self._in_flight(progress, lambda: recorded(self, "sql", ctx, lambda c: run_sql(c, sql)))
+        answer = self._in_flight(progress, lambda: self._recorded("sql", ctx, lambda c: run_sql(c, sql)))
         self.conversation.add(None, answer.sql, answer.connection)
         return answer
+
+    def _recorded(self, kind: str, ctx: Any, run: Callable[[Any], Answer]) -> Answer:
+        from .ops.recording import recorded
+
+        return recorded(kind, ctx, run, metrics=self.health.metrics, store=self.store, user=self.user)
 
     def _in_flight(self, progress: "Progress | None", work: Callable[[], Answer]) -> Answer:
         """``work`` as a run: progress reported, an interrupt cancels it (:mod:`vanna_magic.core.ops.run`)."""
@@ -256,47 +117,203 @@ class Session:
 
         return interruptible(flight, go, self.cancel)
 
-    def cancel(self) -> int:
-        """Cancel the statements this session has in flight (safe from any thread); how many there were."""
-        from .data.database import Database
+    def follow_up(self) -> FollowUp:
+        """What a follow-up question on the current connection carries into the prompt (never any rows)."""
+        from .generate.prompt import history_section
+        from .generate.tokens import count_tokens
 
-        with self._lock:
-            parts = [part for _, part in self._parts.values()]
-        return sum(part.cancel() for part in parts if isinstance(part, Database))
+        most = self.settings.follow_up_turns
+        turns = self.conversation.recent(redact(self.database().url), most)
+        text = history_section(turns) if turns else ""
+        return FollowUp(len(turns), most, count_tokens(text) if turns else 0, text)
+
+    def reset_conversation(self) -> int:
+        """Forget the earlier questions, so that the next one starts afresh; how many there were."""
+        return self.conversation.clear()
+
+    def connect(self, connection: str) -> ConnectionInfo:
+        """Use ``connection`` (a URL or a connection name) from now on, once it answers and its catalog is read.
+
+        A connection that fails leaves the current one in place. The one chosen stays in force over
+        settings given to :meth:`configure` later, until ``configure(connection=...)`` names another.
+        """
+        from .data.connections import is_url
+
+        previous, settings = self._connected, self.settings
+        try:
+            self._connected = connection
+            self.settings = settings.replace(connection=connection)
+            db = self.database()
+            db.ping()
+            tables = self.catalog().tables(refresh=True)
+        except VannaError:
+            self._connected, self.settings = previous, settings
+            raise
+        return ConnectionInfo(redact(db.url), db.dialect, len(tables), None if is_url(connection) else connection)
+
+    def test_connection(self, connection: str) -> ConnectionInfo:
+        """Connect to ``connection`` and read its catalog as :meth:`connect` does, without switching to it."""
+        trial = Session(settings=self.settings.replace(connection=connection), clock=self.clock)
+        try:
+            return trial.connect(connection)
+        finally:
+            trial.close()
+
+    def connections(self) -> Connections:
+        """The named connections (passwords never shown), and the connections file they may be defined in."""
+        from .data.connections import default_connections_file, load_connections
+
+        found = load_connections(connections_file=self.settings.connections_file)
+        named = tuple(NamedConnection(name, redact(conn.shown_url()), conn.description, conn.source,
+                                      conn.password is not None, name == self.settings.connection)
+                      for name, conn in sorted(found.items()))
+        return Connections(named, str(self.settings.connections_file or default_connections_file()))
+
+    @property
+    def dialect(self) -> str:
+        """The SQL dialect of the current connection (sqlite, postgres...)."""
+        return self.database().dialect
 
     def schema(self, table: str | None = None, *, refresh: bool = False) -> "list[Table]":
+        """The tables of the current connection, or the one named ``table``; ``refresh`` reads the catalog again."""
         catalog = self.catalog()
         tables = catalog.tables(refresh=refresh)
         return tables if table is None else [catalog.table(table)]
 
-    def status(self) -> dict[str, Any]:
-        """What is connected and configured, checked now (the database is pinged)."""
-        info: dict[str, Any] = {"connection": None, "demo": self.is_demo}
+    def test_model(self, model: "str | LanguageModel", *, api_base: str | None = None,
+                   api_key: str | None = None) -> ModelReply:
+        """Send one short message to ``model``; its reply and how long it took.
+
+        ``model`` is a litellm model string (tried once, without retries, so that a test says at once
+        what is wrong) or any :class:`~vanna_magic.core.generate.model.LanguageModel`.
+        """
+        if isinstance(model, str):
+            from .generate.model import LiteLLMModel
+
+            model = LiteLLMModel(model, api_base=api_base, api_key=api_key, timeout=self.settings.model_timeout,
+                                 retries=0)
+        completion = model.complete(_PING)
+        return ModelReply(model.name, completion.elapsed, " ".join(completion.text.split()))
+
+    def check_policy(self, sql: str) -> PolicyCheck:
+        """What ``sql`` becomes for the current role (its data policy, then the firewall), without running it."""
+        db = self.database()
+        role = self.data_policy()
+        verdict = self.firewall(db.dialect, self.settings.max_rows).check(sql)
+        return PolicyCheck(role.role if role is not None else None, db.dialect, verdict.allowed, verdict.sql,
+                           verdict.rule, verdict.message, verdict.hint, verdict.rewrites)
+
+    def rerun(self, query_id: int) -> Answer:
+        """Ask a question from the history again (or run its statement again)."""
+        entry = self.history_entry(query_id)
+        if entry.kind == "sql":
+            return self.run_sql(entry.sql or "")
+        if not entry.question:
+            raise VannaError(f"query {query_id} has no question to ask again", stage="history")
+        return self.ask(entry.question)
+
+    def export(self, query_id: int, path: str | os.PathLike, *, max_rows: int | None = None,
+               connection: str | None = None) -> int:
+        """Run a query from the history again and write all its rows to ``path`` as CSV; the row count.
+
+        At most ``max_rows`` rows (setting ``export_max_rows``): more fail with the full count and write
+        nothing. ``connection`` (a URL or connection name) is the database the query ran on, when it is
+        not the current one. See :mod:`vanna_magic.core.ops.export`.
+        """
+        from .ops.export import export_csv
+
+        record = self.store.get(query_id)
+        return export_csv(query_id, record, path, database=lambda: self.database(connection),
+                          firewall=lambda db, rows: self.firewall(db.dialect, rows, connection),
+                          cap=self.settings.export_max_rows if max_rows is None else max_rows,
+                          health=self.health, query_timeout=self.settings.query_timeout)
+
+    def history(self, *, status: str | None = None, page: int = 1, per_page: int = 20) -> HistoryPage:
+        """One page of the questions and statements run, newest first; ``status``: only those with it."""
+        store = self.store
+        rows, total = store.history(status=status, page=page, per_page=per_page)
+        pages = max(1, -(-total // per_page))
+        if page > pages:
+            raise VannaError(f"page {page} does not exist: the history has {total} attempts in {pages} pages",
+                             stage="history", hint=f"Ask for a page from 1 to {pages}.")
+        return HistoryPage(tuple(HistoryEntry(**row) for row in rows), page, pages, total, store.available,
+                           store.problem)
+
+    def history_entry(self, query_id: int) -> HistoryEntry:
+        """One question or statement of the history."""
+        return HistoryEntry(**self.store.get(query_id))
+
+    def usage(self, days: int = 30) -> list[dict[str, Any]]:
+        """Questions, success rate, tokens and cost per user and UTC day, over the last ``days`` days."""
+        return self.store.usage(days)
+
+    def uses(self) -> dict[str, int]:
+        """How often each request ran: questions and statements from the history, ``%vanna`` commands from the audit."""
+        return self.store.kind_counts()
+
+    def memory_stats(self) -> dict[str, Any]:
+        """History rows, knowledge-base and index sizes, and the disk they use (:mod:`vanna_magic.core.ops.memory`)."""
+        from .ops.memory import stats
+
+        return stats(self.store, self.knowledge_base, self.settings.cache_path)
+
+    def memory_backup(self, path: str | os.PathLike | None = None) -> Path:
+        """Write a backup of the history to ``path`` (default: ``<cache_dir>/backups/``); its path."""
+        from .ops.memory import backup
+
+        return backup(self.store, self.settings.cache_path, path)
+
+    def memory_restore(self, path: str | os.PathLike) -> dict[str, Any]:
+        """Replace the history with a validated backup; the backup's manifest."""
+        from .ops.memory import restore
+
+        return restore(self.store, path)
+
+    def memory_cleanup(self, older_than_days: float) -> int:
+        """Delete history, audit and rate-limit records older than ``older_than_days``; how many."""
+        return self.store.cleanup(older_than_days)
+
+    def reset_breakers(self, name: str | None = None) -> dict[str, str]:
+        """Close the circuit breaker ``name`` (every one when None) now; the state of each after."""
+        return {each: self.health.breakers[each].state for each in self.health.reset(name)}
+
+    def status(self) -> "Status":
+        """What is connected and configured, checked now: the database pinged, the model and the index probed."""
+        from .ops.probes import health_report
+
+        connection = dialect = tables = error = None
         try:
-            info["connection"] = redact(self.connection_url)  # the demo database may fail to build
+            connection = redact(self.connection_url)  # the demo database may fail to build
             db = self.database()
             self.health.call("database", db.ping)
-            info.update(database="ok", dialect=db.dialect, tables=len(self.catalog().tables()))
+            dialect, tables = db.dialect, len(self.catalog().tables())
         except VannaError as exc:
-            info.update(database="unreachable", database_error=str(exc))
-        model = self.model
-        info["model"] = getattr(model, "name", None) if model is not None else None
-        info["replay_file"] = self.settings.replay_file
-        kb = self.knowledge_base
-        info["knowledge_base"] = {
-            "roots": [str(r) for r in kb.roots], "examples": len(kb.examples),
-            "definitions": len(kb.definitions), "documents": len(kb.documents),
-            "problems": [str(p) for p in kb.problems]}
-        from .ops.operations import health_report
+            error = str(exc)
+        return health_report(connection=connection, demo=self.is_demo, dialect=dialect, tables=tables,
+                             database_error=error, model=self.model, settings=self.settings,
+                             knowledge_base=self.knowledge_base,
+                             index=lambda: self.retriever.closest_questions("health check", 1),
+                             health=self.health, store=self.store, clock=self.clock)
 
-        return health_report(self, info)
+    def metrics(self) -> "MetricsSnapshot":
+        """Counts, latencies, tokens and cost of this process, and the error rate of the last 24 h from the store."""
+        from .ops.metrics import metrics_snapshot
 
-    def close(self) -> None:
-        with self._lock:
-            for _, part in self._parts.values():
-                if hasattr(part, "close"):
-                    part.close()
-            self._parts.clear()
+        return metrics_snapshot(self.health.metrics, self.store, self.clock)
+
+    @staticmethod
+    def encrypt(secret: str) -> str:
+        """``ENC(...)`` for ``secret``: a connection's url or password kept encrypted (needs no database)."""
+        from .data.connections import encrypt
+
+        return encrypt(secret)
+
+    @staticmethod
+    def new_secret_key() -> Path:
+        """Write a new key for :meth:`encrypt` to the key file (``~/.config/vanna-magic/key``); its path."""
+        from .data.connections import key_file, new_key
+
+        return new_key(key_file())
 
 
 def _positive(value: Any, name: str) -> int:
@@ -307,31 +324,3 @@ def _positive(value: Any, name: str) -> int:
     if number <= 0:
         raise ConfigurationError(f"{name} must be a positive integer, got {value!r}", setting=name)
     return number
-
-
-_KNOWLEDGE_SUFFIXES = (".sql", ".yaml", ".yml", ".md")
-
-
-def _fingerprint(roots: list[Path]) -> frozenset:
-    """Cheap change detector for the knowledge base: file names, sizes and mtimes.
-
-    It only decides when to re-read the files; whether the index is rebuilt is
-    decided by the content hash the loader computes. One ``scandir`` walk per root
-    (asked before every question, so it must stay well under a millisecond per
-    hundred files).
-    """
-    entries: list[tuple] = []
-    for root in roots:
-        if not root.is_dir():
-            entries.append((str(root), None))
-            continue
-        folders = [str(root)]
-        while folders:
-            with os.scandir(folders.pop()) as listing:
-                for entry in listing:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    elif entry.name.endswith(_KNOWLEDGE_SUFFIXES):
-                        st = entry.stat()
-                        entries.append((entry.path, st.st_size, st.st_mtime_ns))
-    return frozenset(entries)

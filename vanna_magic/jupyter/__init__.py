@@ -9,7 +9,7 @@ def load_ipython_extension(ipython) -> None:
 
     magic = VannaMagic(shell=ipython)
     ipython.register_magics(magic)
-    register_comm_target(ipython, magic._session)  # the JupyterLab sidebar's channel
+    register_comm_target(ipython, magic.notebook.session)  # the JupyterLab sidebar's channel
 
 
 def unload_ipython_extension(ipython) -> None:

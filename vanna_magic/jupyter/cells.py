@@ -1,4 +1,4 @@
-"""What ``%%ask`` and ``%%vsql`` add around the engine in a notebook: charts, ``--edit``, follow-up flags, progress."""
+"""What ``%%ask`` and ``%%vsql`` add around the engine in a notebook: their options, charts, ``--edit``, progress."""
 
 from __future__ import annotations
 
@@ -9,10 +9,33 @@ from typing import TYPE_CHECKING, Any, Iterator
 from IPython.core.error import UsageError
 
 from .charts import KINDS
+from .options import MagicParser, identifier, positive_int
 
 if TYPE_CHECKING:
     from ..core.answer import Answer
     from .progress import ProgressDisplay
+
+
+def _ask_parser() -> MagicParser:
+    parser = MagicParser("%%ask", "Answer a question in SQL, run it, and show the rows.")
+    parser.add_argument("-o", "--output", type=identifier, metavar="VAR",
+                        help="store the result DataFrame in this variable")
+    parser.add_argument("--no-run", action="store_true",
+                        help="show the SQL without running it (the database only plans it)")
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this question")
+    parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this question only")
+    add_cell_options(parser, question=True)
+    return parser
+
+
+def _vsql_parser() -> MagicParser:
+    parser = MagicParser("%%vsql", "Run SQL through the firewall and the read-only executor.")
+    parser.add_argument("-o", "--output", type=identifier, metavar="VAR",
+                        help="store the result DataFrame in this variable")
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this statement")
+    parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this statement only")
+    add_cell_options(parser, question=False)
+    return parser
 
 
 def add_cell_options(parser: argparse.ArgumentParser, *, question: bool) -> None:
@@ -28,6 +51,9 @@ def add_cell_options(parser: argparse.ArgumentParser, *, question: bool) -> None
                        help="build on the previous questions (their SQL) even if the question reads as new")
     group.add_argument("--new", dest="follow_up", action="store_const", const=False,
                        help="ask afresh, ignoring the previous questions")
+
+
+ASK, VSQL = _ask_parser(), _vsql_parser()
 
 
 def check_ask_options(args: argparse.Namespace) -> None:

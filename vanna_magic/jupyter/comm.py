@@ -17,6 +17,7 @@ from .protocol import COMM_TARGET, OPS, validate_args
 
 if TYPE_CHECKING:
     from ..core.session import Session
+    from ..core.status import Status
 
 log = logging.getLogger(__name__)
 _SEARCH_LIMIT = 20
@@ -58,7 +59,7 @@ def _error(exc: VannaError) -> dict[str, Any]:
 
 def schema(session: "Session", refresh: bool = False, table: str | None = None) -> dict[str, Any]:
     tables = session.schema(table, refresh=refresh)
-    return {"connection": redact(session.connection_url), "dialect": session.database().dialect,
+    return {"connection": redact(session.connection_url), "dialect": session.dialect,
             "tables": [_table(t) for t in tables]}
 
 
@@ -85,62 +86,41 @@ def docs(session: "Session") -> dict[str, Any]:
 
 def search(session: "Session", text: str, limit: int = _SEARCH_LIMIT) -> dict[str, Any]:
     """Tables, columns, definitions, documents and examples ranked as ``%vanna search`` ranks them
-    (:func:`~vanna_magic.core.knowledge.search.search_session`)."""
-    from ..core.knowledge.search import search_session
-
+    (:meth:`Session.search <vanna_magic.core.session.Session.search>`)."""
     if limit < 1:
         raise ProtocolError(f"limit must be at least 1, got {limit}", hint="omit limit for the default of 20")
     if not text.strip():
         raise ProtocolError("search needs some text", hint="e.g. {op: 'search', args: {text: 'revenue'}}")
-    hits = search_session(session, text, limit=int(limit))
+    hits = session.search(text, limit=int(limit))
     return {"text": text, "hits": [{"kind": h.kind, "name": h.name, "snippet": h.text, "score": h.score}
                                    for h in hits]}
 
 
 def health(session: "Session") -> dict[str, Any]:
-    """Mode, score, breakers, latencies and errors from ``Session.status()``; what it lacks reads as unknown."""
+    """Mode, score, breakers, latencies and errors from :meth:`Session.status`, as the contract's ``HealthResult``."""
     status = session.status()
-    kb = status.get("knowledge_base", {})
-    metrics = status.get("metrics") or {}
-    latencies = [{"name": stage, "seconds": round(values.get("p50_ms", 0.0) / 1000, 4),
-                  "p95_seconds": round(values.get("p95_ms", 0.0) / 1000, 4)}
-                 for stage, values in (metrics.get("latency") or {}).items()]
-    breakers = status.get("breakers") or {}
+    kb = status.knowledge_base
     return {
-        "mode": str(status.get("mode")), "mode_reason": status.get("mode_reason"),
-        "unavailable": [str(u) for u in status.get("unavailable") or []],
-        "score": status.get("health_score", status.get("score")), "connection": status["connection"],
-        "demo": bool(status.get("demo")), "database": status["database"],
-        "database_error": status.get("database_error"), "dialect": status.get("dialect"),
-        "model": status.get("model"), "index": _index_state(status),
-        "breakers": [{"name": str(name), "state": str(snap.get("state")),
-                      "failures": int(snap.get("consecutive_failures", 0))} for name, snap in breakers.items()],
-        "latencies": latencies, "errors": _last_errors(status, breakers),
-        "examples": kb.get("examples", 0), "definitions": kb.get("definitions", 0),
-        "documents": kb.get("documents", 0), "problems": kb.get("problems", []),
+        "mode": status.mode, "mode_reason": status.mode_reason, "unavailable": list(status.unavailable),
+        "score": status.health_score, "connection": status.connection, "demo": status.demo,
+        "database": status.database, "database_error": status.database_error, "dialect": status.dialect,
+        "model": status.model, "index": _index_state(status),
+        "breakers": [{"name": name, "state": b.state, "failures": b.consecutive_failures}
+                     for name, b in status.breakers.items()],
+        "latencies": [{"name": stage, "seconds": round(v.p50_ms / 1000, 4), "p95_seconds": round(v.p95_ms / 1000, 4)}
+                      for stage, v in status.metrics.latency.items()],
+        "errors": [redact(f"{name}: {b.last_error}") for name, b in status.breakers.items() if b.last_error],
+        "examples": kb.examples, "definitions": kb.definitions, "documents": kb.documents,
+        "problems": list(kb.problems),
     }
 
 
-def _index_state(status: dict[str, Any]) -> str:
-    available = (status.get("parts") or {}).get("index")
-    if available is None:
-        return "unknown"
-    return "ok" if available else f"unavailable: {status.get('index_error') or 'breaker open'}"
-
-
-def _last_errors(status: dict[str, Any], breakers: dict[str, Any]) -> list[str]:
-    errors = [f"{name}: {snap['last_error']}" for name, snap in breakers.items() if snap.get("last_error")]
-    errors += [str(e) for e in status.get("errors") or []]
-    return [redact(e) for e in errors]
+def _index_state(status: "Status") -> str:
+    return "ok" if status.parts["index"] else f"unavailable: {status.index_error or 'breaker open'}"
 
 
 def breaker_reset(session: "Session", name: str) -> dict[str, Any]:
-    parts = getattr(session, "health", None)
-    if parts is None or not hasattr(parts, "reset"):
-        raise ProtocolError("this session has no circuit breakers to reset",
-                            hint="upgrade vanna-magic to a version with circuit breakers")
-    parts.reset(name)
-    return {"name": name, "state": str(parts.breakers[name].state)}
+    return {"name": name, "state": session.reset_breakers(name)[name]}
 
 
 _HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {

@@ -12,37 +12,13 @@ from traitlets import Bool, Float, Int, TraitType, Unicode
 from ..core.config import load_settings, setting_fields
 from ..core.errors import VannaError
 from ..core.session import Session
-from .cells import add_cell_options, chart_of, check_ask_options, progress_display, vsql_cell
-from .commands import REGISTRY, build_parser
+from .cells import ASK, VSQL, chart_of, check_ask_options, progress_display, vsql_cell
+from .commands import REGISTRY, Notebook, vanna_parser
 from .messages import error_text
-from .options import MagicParser, identifier, positive_int, split_leading_options, split_words
+from .options import split_leading_options, split_words
 
 T = TypeVar("T")
-
-
-def _ask_parser() -> MagicParser:
-    parser = MagicParser("%%ask", "Answer a question in SQL, run it, and show the rows.")
-    parser.add_argument("-o", "--output", type=identifier, metavar="VAR",
-                        help="store the result DataFrame in this variable")
-    parser.add_argument("--no-run", action="store_true",
-                        help="show the SQL without running it (the database only plans it)")
-    parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this question")
-    parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this question only")
-    add_cell_options(parser, question=True)
-    return parser
-
-
-def _vsql_parser() -> MagicParser:
-    parser = MagicParser("%%vsql", "Run SQL through the firewall and the read-only executor.")
-    parser.add_argument("-o", "--output", type=identifier, metavar="VAR",
-                        help="store the result DataFrame in this variable")
-    parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this statement")
-    parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this statement only")
-    add_cell_options(parser, question=False)
-    return parser
-
-
-ASK, VSQL, VANNA = _ask_parser(), _vsql_parser(), build_parser()
+VANNA = vanna_parser()
 _TRAIT_TYPES: dict[type, Callable[..., TraitType]] = {str: Unicode, int: Int, float: Float, bool: Bool}
 
 
@@ -58,15 +34,10 @@ class _VannaMagicMethods(Magics):
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.session = Session(settings=load_settings())
-        self.connection_override: str | None = None
-        self.last: Any = None
+        self.notebook = Notebook(self._session)  # the last answer, and the session for widgets, for commands
 
     def _settings_overrides(self) -> dict[str, Any]:
-        overrides = {name: getattr(self, name) for name in self.trait_names(config=True)
-                     if getattr(self, name) is not None}
-        if self.connection_override is not None:
-            overrides["connection"] = self.connection_override
-        return overrides
+        return {name: getattr(self, name) for name in self.trait_names(config=True) if getattr(self, name) is not None}
 
     def _session(self) -> Session:
         return self.session.configure(load_settings(self._settings_overrides()))
@@ -80,18 +51,15 @@ class _VannaMagicMethods(Magics):
                 raise
             answer = getattr(exc, "answer", None)
             if answer is not None:
-                self.last = answer
+                self.notebook.last = answer
             raise UsageError(error_text(exc)) from None
 
     def _report_knowledge_problems(self, session: Session) -> None:
-        for problem in session.knowledge_base.problems:
-            text = str(problem)
-            if text not in session.knowledge_problems_seen:
-                session.knowledge_problems_seen.add(text)
-                print(f"knowledge base: skipped {text}", file=sys.stderr)
+        for problem in session.knowledge_problems(new=True):
+            print(f"knowledge base: skipped {problem}", file=sys.stderr)
 
     def _store(self, output: str | None, answer) -> None:
-        self.last = answer
+        self.notebook.last = answer
         if output:
             self.shell.user_ns[output] = answer.frame
 
@@ -145,13 +113,14 @@ class _VannaMagicMethods(Magics):
     @line_magic
     def vanna(self, line: str):
         """``%vanna COMMAND ...``: see ``%vanna help``."""
-        self.raw_line = line  # commands taking SQL read it verbatim: shlex would drop its quotes
         args = VANNA.parse(split_words(line))
+        args.line = line  # commands taking SQL read it verbatim: shlex would drop its quotes
         name = args.command or "help"
 
         def run():
-            self._session().record_audit({"kind": "command", "command": name})  # usage counts of %vanna tools
-            return REGISTRY[name].run(self, args)
+            session = self._session()
+            session.record_audit({"kind": "command", "command": name})  # usage counts of %vanna tools
+            return REGISTRY[name](session, args, self.notebook)
 
         return self._guarded(run)
 

@@ -1,10 +1,9 @@
 """``%vanna panel``: ask, edit the SQL, run it, page through the rows, chart and export, by clicking.
 
 The panel is a thin caller of :class:`~vanna_magic.core.session.Session`, the same calls the
-magics make: ``ask`` and ``run_sql`` for answers, ``status`` for the mode, the store for the
-history, :func:`vanna_magic.core.ops.operations.export` for CSV files. Work runs in the click
-handler; while it runs every control is disabled, and an error is shown in the panel as the
-magics word it, never as a traceback.
+magics make: ``ask`` and ``run_sql`` for answers, ``status`` for the mode, ``history`` for the
+history, ``export`` for CSV files. Work runs in the click handler; while it runs every control
+is disabled, and an error is shown in the panel as the magics word it, never as a traceback.
 """
 
 from __future__ import annotations
@@ -131,8 +130,6 @@ class Panel:
 
     def export(self, _button: Any = None) -> None:
         """Write every row of the shown result to the CSV file named in the panel, as ``%vanna export`` does."""
-        from ..core.ops.operations import export
-
         with self._busy("exporting"):
             if self.answer is None or self.answer.status != "ok":
                 raise VannaError("there is no result to export", stage="export",
@@ -141,7 +138,7 @@ class Panel:
                 raise VannaError("this result is not in the history, so it cannot be run again for the export",
                                  stage="export", hint="Check the history store with %vanna status.")
             path = self.export_path.value.strip()
-            rows = export(self._session(), self.answer.history_id, path, connection=self._connection())
+            rows = self._session().export(self.answer.history_id, path, connection=self._connection())
             self._say(f"wrote {_rows(rows)} of query {self.answer.history_id} to {path}", "ok")
 
     def toggle_chart(self) -> None:
@@ -154,9 +151,9 @@ class Panel:
         if not query_id:
             return
         with self._busy("reading the history"):
-            record = self._session().store.get(query_id)
-            self.question.value = record["question"] or ""
-            self.sql.value = record["sql"] or record["executed_sql"] or ""
+            entry = self._session().history_entry(query_id)
+            self.question.value = entry.question or ""
+            self.sql.value = entry.sql or entry.executed_sql or ""
             self._say(f"query {query_id} from the history: Ask or Run it again", "ok")
 
     @contextmanager
@@ -262,27 +259,25 @@ class Panel:
         self.chart.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
     def _fill_connections(self) -> None:
-        from ..core.data.connections import load_connections
-
         session = self._session()
         current = f"current: {redact(session.connection_url)}" + (" (demo)" if session.is_demo else "")
         self.connection.options = [(current, _CURRENT)]
-        named = load_connections(connections_file=session.settings.connections_file)
-        self.connection.options = [(current, _CURRENT)] + [(name, name) for name in sorted(named)]
+        named = session.connections().named
+        self.connection.options = [(current, _CURRENT)] + [(conn.name, conn.name) for conn in named]
         self.connection.value = _CURRENT
 
     def _fill_history(self) -> None:
         """The newest attempts; when the store cannot be read, that is said in the list (the result still shows)."""
         try:
-            rows, _total = self._session().store.history(page=1, per_page=HISTORY_ITEMS)
+            entries = self._session().history(page=1, per_page=HISTORY_ITEMS).entries
         except VannaError as exc:
             self.history.options = [(f"no history: {exc.message}", 0)]
             self.history.value = 0
             return
         options: list[tuple[str, int]] = [("recent questions and statements…", 0)]
-        for row in rows:
-            text = " ".join((row["question"] or row["sql"] or "").split())
-            options.append((f"#{row['id']} {row['status']}: {text[:70]}", row["id"]))
+        for entry in entries:
+            text = " ".join((entry.question or entry.sql or "").split())
+            options.append((f"#{entry.id} {entry.status}: {text[:70]}", entry.id))
         self.history.options = options
         self.history.value = 0
 
@@ -292,8 +287,7 @@ class Panel:
         except VannaError as exc:
             self.badge.value = _badge("UNKNOWN", error_text(exc))
             return
-        self.badge.value = _badge(status["mode"], f"health {status.get('health_score', '?')}/100: "
-                                  f"{status.get('mode_reason') or ''}")
+        self.badge.value = _badge(status.mode, f"health {status.health_score}/100: {status.mode_reason}")
 
     def _say(self, text: str, kind: str) -> None:
         show(self.message, text, kind)

@@ -1,8 +1,9 @@
 """``%vanna setup``: a first-run form for the connection, the model, its API key and server, and a ``.env``.
 
-"Test connection" connects through a :class:`~vanna_magic.core.session.Session` and reads the
-catalog; "Test model" sends one short message through the
-:class:`~vanna_magic.core.generate.model.LanguageModel` seam. "Save" writes the settings that are not
+"Test connection" connects and reads the catalog (:meth:`Session.test_connection
+<vanna_magic.core.session.Session.test_connection>`), without switching the session to it; "Test
+model" sends one short message (:meth:`Session.test_model
+<vanna_magic.core.session.Session.test_model>`). "Save" writes the settings that are not
 secret to ``[tool.vanna_magic]`` of the project's ``pyproject.toml`` and the secrets to the
 ``.env`` the form names (see :mod:`vanna_magic.core.project_files`), and applies the secrets
 to this kernel's environment.
@@ -16,39 +17,37 @@ from typing import TYPE_CHECKING, Any, Callable, MutableMapping
 
 import ipywidgets as w
 
-from ..core.config import ENV_PREFIX, api_key, find_pyproject, redact
+from ..core.config import ENV_PREFIX, api_key, find_pyproject
 from ..core.errors import ConfigurationError
 from ..core.project_files import key_variable, merge_env, refuse_unignored, save_settings, split_secrets
 from .messages import busy, show
 
 if TYPE_CHECKING:
-    from ..core.config import Settings
-    from ..core.generate.model import LanguageModel
+    from ..core.session import Session
 
-PING = [{"role": "user", "content": "Reply with the single word OK."}]
-ModelFactory = Callable[[str, "str | None", "str | None"], "LanguageModel"]
+ModelFactory = Callable[[str, "str | None", "str | None"], Any]  # (model, api_base, api_key) -> a LanguageModel
 
 
 class SetupForm:
     """The widgets of ``%vanna setup`` and what their buttons do.
 
     Args:
-        settings: returns the settings in force now (the form starts from them).
+        session: returns the session with the settings in force now (the form starts from them).
         project: the folder whose ``pyproject.toml`` (the nearest one, else a new one here) and
             ``.env`` are written; the working directory by default.
         environ: where saved secrets are applied for this kernel (``os.environ`` by default).
         model_factory: ``(model, api_base, api_key) -> LanguageModel`` for "Test model";
-            a litellm model without retries by default.
+            by default the session tries the litellm model once, without retries.
     """
 
-    def __init__(self, settings: Callable[[], "Settings"], *, project: Path | None = None,
+    def __init__(self, session: Callable[[], "Session"], *, project: Path | None = None,
                  environ: MutableMapping[str, str] | None = None, model_factory: ModelFactory | None = None):
-        self._settings = settings
+        self._session = session
         folder = Path(project) if project is not None else Path.cwd()
         self.pyproject = find_pyproject(folder) or folder / "pyproject.toml"
         self._environ = os.environ if environ is None else environ
-        self._model_factory = model_factory or self._litellm_model
-        current = settings()
+        self._model_factory = model_factory
+        current = session().settings
         wide = w.Layout(width="560px")
         self.connection = w.Text(value=current.connection or "", description="Connection", layout=wide,
                                  placeholder="postgresql://user@host/db, sqlite:///file.db, or a connection name")
@@ -81,22 +80,14 @@ class SetupForm:
 
     def test_connection(self, _button: Any = None) -> None:
         """Connect to the database in the form and read its catalog; the exact error when that fails."""
-        from ..core.session import Session
-
         with busy(self.controls, self.message, "connecting"):
             value = self.connection.value.strip()
             if not value:
                 raise ConfigurationError("the connection box is empty", stage="setup", setting="connection",
                                          hint="Type a SQLAlchemy URL (postgresql://user@host/db, "
                                               "sqlite:///file.db) or the name of a connection.")
-            session = Session(settings=self._settings().replace(connection=value))
-            try:
-                db = session.database()
-                db.ping()
-                tables = session.catalog().tables(refresh=True)
-            finally:
-                session.close()
-            show(self.message, f"connected to {redact(db.url)} ({db.dialect}, {len(tables)} tables)", "ok")
+            info = self._session().test_connection(value)
+            show(self.message, f"connected to {info.url} ({info.dialect}, {info.tables} tables)", "ok")
 
     def test_model(self, _button: Any = None) -> None:
         """Send one short message to the model in the form; the exact error when that fails."""
@@ -105,11 +96,13 @@ class SetupForm:
             if not name:
                 raise ConfigurationError("the model box is empty", stage="setup", setting="model",
                                          hint="Type a litellm model string, e.g. openai/gpt-4o-mini.")
-            model = self._model_factory(name, self.api_base.value.strip() or None,
-                                        self.api_key.value.strip() or None)
-            completion = model.complete(PING)
-            reply = " ".join(completion.text.split())[:60]
-            show(self.message, f"the model {model.name} answered in {completion.elapsed:.1f} s: {reply!r}", "ok")
+            base, key = self.api_base.value.strip() or None, self.api_key.value.strip() or None
+            if self._model_factory is not None:
+                reply = self._session().test_model(self._model_factory(name, base, key))
+            else:
+                reply = self._session().test_model(name, api_base=base, api_key=key or api_key(self._environ))
+            show(self.message, f"the model {reply.model} answered in {reply.seconds:.1f} s: {reply.text[:60]!r}",
+                 "ok")
 
     def save(self, _button: Any = None) -> None:
         """Settings to pyproject.toml, secrets to the .env (or the name of the variable to set)."""
@@ -160,11 +153,3 @@ class SetupForm:
             return None
         path = Path(text).expanduser()
         return path if path.is_absolute() else self.pyproject.parent / path
-
-    def _litellm_model(self, name: str, api_base: str | None, key: str | None) -> "LanguageModel":
-        from ..core.generate.model import LiteLLMModel
-
-        # No retries: a test says at once what is wrong.
-        return LiteLLMModel(name, api_base=api_base, api_key=key or api_key(self._environ),
-                            timeout=self._settings().model_timeout, retries=0)
-

@@ -14,15 +14,17 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import ConfigurationError, VannaError
 from .base import Example, question_key
 from .sources import Source, knowledge_sources
 
 if TYPE_CHECKING:
-    from ..answer import ScoredExample
-    from ..session import Session
+    from ..answer import Answer, ScoredExample
+    from ..config import Settings
+    from .base import KnowledgeBase
+    from .retrieve import Retriever
 
 NEAR_DUPLICATE = 0.75  # cosine from which an existing question is reported (one added word: ~0.8)
 _SLUG_WORDS = 8
@@ -37,9 +39,14 @@ class Added:
     indexed: dict[str, int] = field(default_factory=dict)
 
 
-def add_example(session: "Session", question: str, sql: str, *, description: str | None = None,
-                user: bool = False) -> Added:
-    """Check ``sql`` (firewall, then a real run), then write the example; near-duplicates are reported."""
+def add_example(question: str, sql: str, *, settings: "Settings", is_demo: bool, knowledge_base: "KnowledgeBase",
+                retriever: Callable[[], "Retriever"], run_sql: Callable[[str], "Answer"],
+                description: str | None = None, user: bool = False) -> Added:
+    """Check ``sql`` (firewall, then a real run), then write the example; near-duplicates are reported.
+
+    ``retriever()`` is the retriever of the knowledge base as its files are now: asked again once the
+    example is written, it embeds only the new example. ``run_sql`` runs the SQL as ``%%vsql`` does.
+    """
     question = " ".join((question or "").split())
     sql = (sql or "").strip().rstrip(";").strip()
     if not question:
@@ -48,27 +55,26 @@ def add_example(session: "Session", question: str, sql: str, *, description: str
     if not sql:
         raise VannaError("the example has no SQL", stage="knowledge",
                          hint="Give it with --sql 'SELECT ...', or ask the question first and run %vanna kb add.")
-    source = _target(session, user=user)
-    kb = session.knowledge_base
+    source = _target(settings, is_demo, user=user)
     key = question_key(question)
-    for existing in kb.examples:
+    for existing in knowledge_base.examples:
         if question_key(existing.question) == key:
             raise VannaError(f"the question {question!r} is already answered by {existing.path}", stage="knowledge",
                              hint=f"Remove it first (%vanna kb remove {existing.path}) or reword the question.")
-    near = [m for m in session.retriever.closest_questions(question, n=3) if m.score >= NEAR_DUPLICATE]
-    answer = session.run_sql(sql)  # raises FirewallError / ExecutionError: nothing is written then
+    near = [m for m in retriever().closest_questions(question, n=3) if m.score >= NEAR_DUPLICATE]
+    answer = run_sql(sql)  # raises FirewallError / ExecutionError: nothing is written then
     path = _write(source.path / "examples", question, sql, description)
     example = Example(question=question, sql=sql, description=description, path=str(path))
-    indexed = session.retriever.warm()  # the new content: only the new example is embedded
+    indexed = retriever().warm()  # the new content: only the new example is embedded
     return Added(example, source, len(answer.frame) if answer.frame is not None else 0, near, indexed)
 
 
-def remove_example(session: "Session", target: str) -> tuple[Example, Source]:
+def remove_example(target: str, *, settings: "Settings", is_demo: bool,
+                   knowledge_base: "KnowledgeBase") -> tuple[Example, Source]:
     """Delete the example file named by ``target`` (its path, file name or question)."""
-    sources = knowledge_sources(session.settings, is_demo=session.is_demo)
-    kb = session.knowledge_base
+    sources = knowledge_sources(settings, is_demo=is_demo)
     wanted = target.strip()
-    matches = [e for e in kb.examples if e.path and (
+    matches = [e for e in knowledge_base.examples if e.path and (
         _same_file(e.path, wanted) or Path(e.path).name == wanted or Path(e.path).stem == wanted
         or question_key(e.question) == question_key(wanted))]
     if not matches:
@@ -86,11 +92,11 @@ def remove_example(session: "Session", target: str) -> tuple[Example, Source]:
     return example, source
 
 
-def list_examples(session: "Session") -> list[dict]:
+def list_examples(*, settings: "Settings", is_demo: bool, knowledge_base: "KnowledgeBase") -> list[dict]:
     """One row per example: question, which knowledge base (project, user, demo) and file."""
-    sources = knowledge_sources(session.settings, is_demo=session.is_demo)
+    sources = knowledge_sources(settings, is_demo=is_demo)
     rows = []
-    for example in session.knowledge_base.examples:
+    for example in knowledge_base.examples:
         source = source_of(example, sources)
         rows.append({"question": example.question, "knowledge base": source.kind if source else "",
                      "file": str(Path(example.path).relative_to(source.path)) if source and example.path
@@ -115,13 +121,13 @@ def _same_file(path: str, wanted: str) -> bool:
         return False
 
 
-def _target(session: "Session", *, user: bool) -> Source:
-    sources = knowledge_sources(session.settings, is_demo=session.is_demo)
+def _target(settings: "Settings", is_demo: bool, *, user: bool) -> Source:
+    sources = knowledge_sources(settings, is_demo=is_demo)
     if user:
         from .sources import default_user_knowledge_base
 
         found = [s for s in sources if s.kind == "user"]
-        return found[0] if found else Source("user", Path(session.settings.user_knowledge_base or
+        return found[0] if found else Source("user", Path(settings.user_knowledge_base or
                                                           default_user_knowledge_base()).expanduser())
     found = [s for s in sources if s.kind == "project"]
     if not found:

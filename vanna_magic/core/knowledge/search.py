@@ -16,27 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from ..results import SEARCH_KINDS, Hit
 from .embed import content_stems
 
 if TYPE_CHECKING:
     from ..data.schema import Table
-    from ..session import Session
     from .base import KnowledgeBase
     from .embed import Embedder
 
 SECOND_WEIGHT = 0.25
 POOL = 50  # nearest items by cosine re-scored with the name bonus
 _CELL = re.compile(r"(?<!\\)\|")  # a Markdown table cell boundary: a pipe not escaped as \|
-KINDS = ("table", "column", "metric", "dimension", "glossary", "relationship", "doc", "example")
-
-
-@dataclass(frozen=True)
-class Hit:
-    kind: str  # one of KINDS
-    name: str
-    score: float  # relevance in [0, 1]
-    text: str  # a line saying what the item is
-    path: str | None = None  # the knowledge-base file it comes from, if any
 
 
 @dataclass(frozen=True)
@@ -49,7 +39,7 @@ class _Item:
 
 
 def search(query: str, kb: "KnowledgeBase", tables: Sequence["Table"], embedder: "Embedder", cache_dir: Path,
-           *, limit: int = 10, kinds: Sequence[str] = KINDS) -> list[Hit]:
+           *, limit: int = 10, kinds: Sequence[str] = SEARCH_KINDS) -> list[Hit]:
     """The ``limit`` items most relevant to ``query``, best first; ``kinds`` restricts what is searched."""
     from .index import load_or_build
 
@@ -67,23 +57,9 @@ def search(query: str, kb: "KnowledgeBase", tables: Sequence["Table"], embedder:
     candidates = sorted({int(i) for i in ids[0] if i >= 0} | {i for i, b in enumerate(named) if b > 0})
     cosines = index.vectors(candidates) @ vector[0] if candidates else []
     scored = [(_combine(max(float(c), 0.0), named[i]), i) for i, c in zip(candidates, cosines)]
-    scored.sort(key=lambda pair: (-pair[0], KINDS.index(items[pair[1]].kind), items[pair[1]].name))
+    scored.sort(key=lambda pair: (-pair[0], SEARCH_KINDS.index(items[pair[1]].kind), items[pair[1]].name))
     return [Hit(items[i].kind, items[i].name, round(score, 3), items[i].summary, items[i].path)
             for score, i in scored[:limit] if score > 0]
-
-
-def search_session(session: "Session", query: str, *, limit: int = 10, kinds: Sequence[str] = KINDS) -> list[Hit]:
-    """:func:`search` over a session's knowledge base and catalog (every front end calls this one)."""
-    from ..errors import VannaError
-    from .embed import make_embedder
-
-    try:
-        tables = session.catalog().tables()
-    except VannaError:
-        tables = []  # the knowledge base is still searchable without a database
-    embedder = make_embedder(session.settings.embedder, api_base=session.settings.api_base)
-    return search(query, session.knowledge_base, tables, embedder, session.settings.cache_path / "index",
-                  limit=limit, kinds=kinds)
 
 
 def _combine(a: float, b: float) -> float:

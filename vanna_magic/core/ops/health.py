@@ -20,15 +20,14 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
 from ..errors import CircuitOpenError, ConfigurationError, VannaError
+from ..status import BREAKERS, clock_text
 
 T = TypeVar("T")
 CLOSED, OPEN, HALF_OPEN = "CLOSED", "OPEN", "HALF_OPEN"
 DEFAULT_BREAKERS = "database=3/30,model=3/60,index=5/60"
-PARTS = ("database", "model", "index")
 WEIGHTS = {"database": 40, "model": 30, "index": 15, "store": 15}
 _STAGES = {"database": "execute", "model": "generate", "index": "retrieve"}
 _HINTS = {
@@ -55,10 +54,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-def clock_text(moment: float) -> str:
-    return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class CircuitBreaker:
@@ -184,10 +179,11 @@ def parse_breakers(spec: str) -> dict[str, tuple[int, float]]:
                 number, seconds = int(failures), float(cooldown)
             except ValueError:
                 number, seconds = 0, 0.0
-            if name.strip() not in PARTS or number <= 0 or seconds <= 0:
+            if name.strip() not in BREAKERS or number <= 0 or seconds <= 0:
                 raise ConfigurationError(
                     f"setting 'breakers' has an invalid entry {item!r}", setting="breakers",
-                    hint=f"Write PART=FAILURES/COOLDOWN_SECONDS for parts {', '.join(PARTS)}, e.g. {DEFAULT_BREAKERS}.")
+                    hint=f"Write PART=FAILURES/COOLDOWN_SECONDS for parts {', '.join(BREAKERS)}, "
+                         f"e.g. {DEFAULT_BREAKERS}.")
             result[name.strip()] = (number, seconds)
     return result
 

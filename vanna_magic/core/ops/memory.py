@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import VannaError
 
 if TYPE_CHECKING:
-    from ..session import Session
+    from ..knowledge.base import KnowledgeBase
+    from .store import Store
 
 FORMAT = "vanna-magic-backup"
 VERSION = 1
@@ -40,14 +41,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def stats(session: "Session") -> dict[str, Any]:
-    """History rows, knowledge-base and index sizes, and the disk they use."""
-    store = session.store
+def stats(store: "Store", kb: "KnowledgeBase", cache_path: Path) -> dict[str, Any]:
+    """History rows, knowledge-base and index sizes (the index in ``cache_path``), and the disk they use."""
     files = [store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm")]
-    kb = session.knowledge_base
     kb_bytes = sum(_size(Path(folder) / name) for root in kb.roots if Path(root).is_dir()
                    for folder, _dirs, names in os.walk(root) for name in names)
-    index_dir = session.settings.cache_path / "index"
+    index_dir = cache_path / "index"
     index_files = sorted(index_dir.glob("*.faiss")) if index_dir.is_dir() else []
     result: dict[str, Any] = {
         "store_path": str(store.path), "store_kept": store.available, "store_bytes": sum(map(_size, files)),
@@ -72,14 +71,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def backup(session: "Session", path: str | os.PathLike | None = None) -> Path:
-    """Write a backup of the store to ``path`` (default: ``<cache_dir>/backups/``); its path."""
-    store = session.store
+def backup(store: "Store", cache_path: Path, path: str | os.PathLike | None = None) -> Path:
+    """Write a backup of the store to ``path`` (default: ``<cache_path>/backups/``); its path."""
     if not store.path.exists():
         raise VannaError(f"there is nothing to back up: {store.path} does not exist", stage="memory",
                          hint="Ask a question first, or check store_path.")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    target = Path(path).expanduser() if path else session.settings.cache_path / "backups" / f"vanna-magic-{stamp}.zip"
+    target = Path(path).expanduser() if path else cache_path / "backups" / f"vanna-magic-{stamp}.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         snapshot = Path(work) / SNAPSHOT
@@ -144,10 +142,9 @@ def validate(path: Path, work: Path) -> tuple[dict[str, Any], Path]:
     return manifest, snapshot
 
 
-def restore(session: "Session", path: str | os.PathLike) -> dict[str, Any]:
+def restore(store: "Store", path: str | os.PathLike) -> dict[str, Any]:
     """Replace the store's content with a validated backup; the backup's manifest."""
     source = Path(path).expanduser()
-    store = session.store
     if not store.available:
         raise VannaError(f"the history store cannot be written: {store.problem}", stage="memory",
                          hint="Set store_path to a writable file first.")

@@ -48,6 +48,12 @@ def generate(ctx: AskContext, prompt: "Prompt", sample: int = 0) -> "Completion"
     return completion
 
 
+def asked(ctx: AskContext) -> str | None:
+    """The question the rewrite rules may read, or None for a follow-up ("now only for 2023"): its SQL builds on
+    an earlier answer's SQL (its limit, its columns), which its own words do not describe."""
+    return None if ctx.history else ctx.question
+
+
 def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
     """Extract the SQL from the model's text, check it and run it."""
     from ..generate.extract import extract_sql
@@ -58,7 +64,7 @@ def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
 
         attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
                                      guarded(ctx.health, "database", ctx.catalog.tables),
-                                     rules=select_rules(ctx.settings.rewrite_rules), question=ctx.question,
+                                     rules=select_rules(ctx.settings.rewrite_rules), question=asked(ctx),
                                      fired=attempt.rules)
         attempt.rewrites = moved
         ctx.answer.notes += moved

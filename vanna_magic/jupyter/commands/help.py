@@ -10,10 +10,11 @@ class Help:
     """Every magic, option and setting."""
 
     def text(self) -> str:
-        from ..magics import ASK, VANNA, VSQL
+        from ..cells import ASK, VSQL
+        from . import vanna_parser
 
         settings = "\n".join(f"  {f.name}: {f.metadata['help']}" for f in setting_fields())
-        return "\n\n".join([ASK.format_help().strip(), VSQL.format_help().strip(), VANNA.format_help().strip(),
+        return "\n\n".join([ASK.format_help().strip(), VSQL.format_help().strip(), vanna_parser().format_help().strip(),
                             "Settings (%config VannaMagic.<name>, VANNA_MAGIC_<NAME>, [tool.vanna_magic]):\n"
                             + settings])
 
@@ -22,5 +23,5 @@ class Help:
 
 
 @command("help", "every magic, option and setting")
-def help_(magic, args) -> Help:
+def help_(session, args) -> Help:
     return Help()

@@ -15,36 +15,27 @@ def _history_arguments(parser) -> None:
 
 
 @command("history", "every question and statement run, newest first", _history_arguments)
-def history(magic, args):
+def history(session, args):
     from datetime import datetime, timezone
 
     import pandas as pd
 
-    from ...core.errors import VannaError
-
-    store = magic._session().store
-    rows, total = store.history(status=args.status, page=args.page, per_page=PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
-    if args.page > pages:
-        raise VannaError(f"page {args.page} does not exist: the history has {total} attempts in {pages} pages",
-                         stage="history", hint=f"Ask for a page from 1 to {pages}.")
-    print(f"page {args.page} of {pages} ({total} attempts{' with status ' + args.status if args.status else ''})"
-          + ("" if store.available else f"; history is not being kept: {store.problem}"))
+    found = session.history(status=args.status, page=args.page, per_page=PER_PAGE)
+    print(f"page {found.page} of {found.pages} ({found.total} attempts"
+          f"{' with status ' + args.status if args.status else ''})"
+          + ("" if found.kept else f"; history is not being kept: {found.problem}"))
     return pd.DataFrame([{
-        "id": r["id"], "when": datetime.fromtimestamp(r["at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-        "user": r["user"], "kind": r["kind"], "status": r["status"], "question": r["question"] or "",
-        "sql": r["sql"] or "", "rows": r["rows"], "total_ms": r["total_ms"], "model": r["model"] or "",
-        "tokens": (r["prompt_tokens"] or 0) + (r["completion_tokens"] or 0), "error": r["error"] or ""}
-        for r in rows], columns=_COLUMNS)
+        "id": e.id, "when": datetime.fromtimestamp(e.at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        "user": e.user, "kind": e.kind, "status": e.status, "question": e.question or "", "sql": e.sql or "",
+        "rows": e.rows, "total_ms": e.total_ms, "model": e.model or "",
+        "tokens": (e.prompt_tokens or 0) + (e.completion_tokens or 0), "error": e.error or ""}
+        for e in found.entries], columns=_COLUMNS)
 
 
 @command("rerun", "ask a question from the history again (or run its statement again)",
-         lambda parser: parser.add_argument("id", type=positive_int, metavar="ID"))
-def rerun(magic, args):
-    from ...core.ops.operations import rerun as again
-
-    answer = again(magic._session(), args.id)
-    magic.last = answer
+         lambda parser: parser.add_argument("id", type=positive_int, metavar="ID"), notebook=True)
+def rerun(session, args, notebook):
+    notebook.last = answer = session.rerun(args.id)
     return answer
 
 
@@ -55,8 +46,6 @@ def _export_arguments(parser) -> None:
 
 
 @command("export", "run a query from the history again and write all its rows to a CSV file", _export_arguments)
-def export(magic, args) -> None:
-    from ...core.ops.operations import export as write
-
-    rows = write(magic._session(), args.id, args.path, max_rows=args.max_rows)
+def export(session, args) -> None:
+    rows = session.export(args.id, args.path, max_rows=args.max_rows)
     print(f"wrote {rows} rows of query {args.id} to {args.path}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from ...core.errors import VannaError
-from ...core.knowledge.search import KINDS
+from ...core.results import SEARCH_KINDS
 from ..options import positive_int
 from . import command
 
@@ -29,26 +29,22 @@ class MarkdownPage:
 @command("docs", "the semantic layer (metrics, dimensions, glossary, relationships) and the documents, as Markdown",
          lambda parser: parser.add_argument("topic", nargs="?", metavar="TOPIC",
                                             help="only what concerns this table or definition"))
-def docs(magic, args) -> MarkdownPage:
-    from ...core.knowledge.semantic import render_markdown
-
-    return MarkdownPage(render_markdown(magic._session().knowledge_base, args.topic))
+def docs(session, args) -> MarkdownPage:
+    return MarkdownPage(session.docs(args.topic))
 
 
 def _search_arguments(parser) -> None:
     parser.add_argument("text", nargs="+", metavar="TEXT")
-    parser.add_argument("--kind", choices=KINDS, action="append", help="only hits of this kind (repeatable)")
+    parser.add_argument("--kind", choices=SEARCH_KINDS, action="append", help="only hits of this kind (repeatable)")
     parser.add_argument("--limit", type=positive_int, default=10, metavar="N", help="hits shown (default 10)")
 
 
 @command("search", "search tables, columns, metrics, glossary, docs and examples; each hit with its kind and score",
          _search_arguments)
-def search(magic, args):
+def search(session, args):
     import pandas as pd
 
-    from ...core.knowledge.search import search_session
-
-    hits = search_session(magic._session(), " ".join(args.text), limit=args.limit, kinds=args.kind or KINDS)
+    hits = session.search(" ".join(args.text), limit=args.limit, kinds=args.kind or SEARCH_KINDS)
     return pd.DataFrame([{"kind": h.kind, "name": h.name, "score": h.score, "about": h.text, "file": h.path or ""}
                          for h in hits], columns=["kind", "name", "score", "about", "file"])
 
@@ -63,53 +59,46 @@ def _kb_arguments(parser) -> None:
 
 
 @command("kb", "manage knowledge-base examples: add (the last answer, or --question/--sql), list, remove, rebuild",
-         _kb_arguments)
-def kb(magic, args):
-    session = magic._session()
+         _kb_arguments, notebook=True)
+def kb(session, args, notebook):
     if args.action != "remove" and args.target:
         raise VannaError(f"kb {args.action} takes no {args.target!r}", stage="knowledge",
                          hint="Only kb remove takes an argument: the example's path or question.")
-    return {"add": _add, "list": _list, "remove": _remove, "rebuild": _rebuild}[args.action](magic, session, args)
+    return {"add": _add, "list": _list, "remove": _remove, "rebuild": _rebuild}[args.action](session, args, notebook)
 
 
-def _add(magic, session, args) -> None:
-    from ...core.knowledge.examples import add_example
-
+def _add(session, args, notebook) -> None:
     question, sql = args.question, args.sql
-    last = magic.last
+    last = notebook.last
     if question is None or sql is None:
         if last is None or not getattr(last, "sql", None) or getattr(last, "status", None) == "error":
             raise VannaError("there is no answer to add", stage="knowledge",
                              hint="Ask a question first (%%ask), or give --question '...' --sql 'SELECT ...'.")
         question = question if question is not None else last.question
         sql = sql if sql is not None else last.sql
-    added = add_example(session, question or "", sql, description=args.description, user=args.user)
+    added = session.add_example(question or "", sql, description=args.description, user=args.user)
     print(f"added {added.example.path} to the {added.source.kind} knowledge base "
           f"(the SQL passed the firewall and returned {added.rows} rows)")
     for match in added.near_duplicates:
         print(f"  near-duplicate ({match.score:.2f}): {match.example.question!r} in {match.example.path}")
 
 
-def _list(magic, session, args):
+def _list(session, args, notebook):
     import pandas as pd
 
-    from ...core.knowledge.examples import list_examples
-
-    return pd.DataFrame(list_examples(session), columns=["question", "knowledge base", "file"])
+    return pd.DataFrame(session.examples(), columns=["question", "knowledge base", "file"])
 
 
-def _remove(magic, session, args) -> None:
-    from ...core.knowledge.examples import remove_example
-
+def _remove(session, args, notebook) -> None:
     if not args.target:
         raise VannaError("kb remove needs the example to delete", stage="knowledge",
                          hint="Give its path or question: %vanna kb remove examples/top_customers.sql")
-    example, source = remove_example(session, args.target)
+    example, source = session.remove_example(args.target)
     print(f"removed {example.path} from the {source.kind} knowledge base")
 
 
-def _rebuild(magic, session, args) -> None:
+def _rebuild(session, args, notebook) -> None:
     start = time.perf_counter()
-    sizes = session.retriever.rebuild()
+    sizes = session.rebuild_index()
     print(f"rebuilt the index in {time.perf_counter() - start:.2f} s: "
           + ", ".join(f"{n} {corpus}" for corpus, n in sizes.items()))

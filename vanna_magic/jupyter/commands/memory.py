@@ -13,22 +13,20 @@ def _memory_arguments(parser) -> None:
 
 @command("memory", "history size and disk use, backup to one file, validated restore, cleanup of old records",
          _memory_arguments)
-def memory(magic, args):
+def memory(session, args):
     from ...core.errors import VannaError
-    from ...core.ops import memory as core
 
-    session = magic._session()
     if args.action == "stats":
-        return core.stats(session)
+        return session.memory_stats()
     if args.action == "backup":
-        target = core.backup(session, args.path)
+        target = session.memory_backup(args.path)
         print(f"backed up the history to {target}")
         return None
     if args.action == "restore":
         if not args.path:
             raise VannaError("memory restore needs the backup file", stage="memory",
                              hint="%vanna memory restore PATH (a file written by %vanna memory backup).")
-        manifest = core.restore(session, args.path)
+        manifest = session.memory_restore(args.path)
         counts = manifest.get("counts", {})
         print(f"restored {counts.get('queries', 0)} queries and {counts.get('audit', 0)} audit events "
               f"from {args.path} (backed up {manifest.get('created')})")
@@ -36,7 +34,7 @@ def memory(magic, args):
     if args.older_than is None or args.older_than <= 0:
         raise VannaError("memory cleanup needs --older-than DAYS, a positive number of days", stage="memory",
                          hint="e.g. %vanna memory cleanup --older-than 90")
-    deleted = session.store.cleanup(args.older_than)
+    deleted = session.memory_cleanup(args.older_than)
     print(f"deleted {deleted} records older than {args.older_than:g} days")
     return None
 
@@ -54,15 +52,14 @@ TOOLS = [
 
 
 @command("tools", "the capabilities the engine offers, with their parameters and usage counts from history")
-def tools(magic, args):
+def tools(session, args):
     import pandas as pd
 
     from ...core.errors import VannaError
     from . import REGISTRY
 
-    store = magic._session().store
     try:
-        counts = store.kind_counts()
+        counts = session.uses()
     except VannaError:
         counts = {}
     rows = []

@@ -11,10 +11,10 @@ def _arguments(parser) -> None:
 
 
 @command("schema", "the tables, or one table's columns", _arguments)
-def schema(magic, args):
+def schema(session, args):
     import pandas as pd
 
-    tables = magic._session().schema(args.table, refresh=args.refresh)
+    tables = session.schema(args.table, refresh=args.refresh)
     if args.table is None:
         return pd.DataFrame([{"table": t.name, "columns": len(t.columns), "rows (estimate)": t.row_estimate,
                               "comment": t.comment or ""} for t in tables])
