@@ -41,3 +41,21 @@ def test_console_script_is_installed():
     assert out.returncode == 0 and "ask" in out.stdout
     bad = subprocess.run([sys.executable, "-m", "vanna_magic.cli", "ask"], capture_output=True, text=True)
     assert bad.returncode == 2 and "the following arguments are required: question" in bad.stderr
+
+
+def test_json_carries_the_sql_its_confidence_and_the_rows(capsys):
+    import json
+
+    assert main(["ask", "What was the revenue per month in 2024?", "--json", "--rows", "3"]) == 0
+    out, _ = capsys.readouterr()
+    record = json.loads(out)  # one JSON object, nothing else on stdout
+    assert record["sql"].lstrip().upper().startswith("SELECT") and record["row_count"] == 12
+    assert record["confidence"]["level"] in ("high", "medium", "low") and record["confidence"]["reasons"]
+    assert len(record["rows"]) == 3 and len(record["rows"][0]) == len(record["columns"])
+
+
+def test_a_bad_row_count_is_one_sentence():
+    bad = subprocess.run([sys.executable, "-m", "vanna_magic.cli", "ask", "How many orders?", "--rows", "-2"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "expected a number of rows (0 or more), got '-2'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -93,6 +93,7 @@ def test_ask_fills_the_sql_box_and_the_grid_with_every_button_disabled_meanwhile
     assert seen == [[True] * len(panel.controls)]
     assert said[0].startswith("generate… (")  # the stage in flight, as the progress events say
     assert kind(panel) == "ok", message(panel)
+    assert f"confidence: {panel.answer.confidence.level}" in message(panel)  # the badge of the answer shown
     assert panel.sql.value == TOP_SQL
     assert {row[0] for row in grid_rows(panel)} >= {"consumer"} and panel.page_label.value.startswith("page 1 of 1")
     assert all(enabled(panel)) and panel.prev_button.disabled and panel.next_button.disabled

@@ -11,6 +11,17 @@ from .core.config import redact
 from .core.errors import VannaError
 
 
+def _count(text: str) -> int:
+    """A number of rows to print: 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of rows (0 or more), got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vanna-magic", description="Ask questions of a database in plain language.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -21,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", help="litellm model string (default: from settings)")
     ask.add_argument("--replay-file", metavar="PATH", help="serve model responses from this replay file")
     ask.add_argument("--limit", type=int, metavar="N", help="row cap for this question")
-    ask.add_argument("--rows", type=int, default=20, metavar="N", help="rows to print (default 20)")
+    ask.add_argument("--rows", type=_count, default=20, metavar="N", help="rows to print (default 20)")
+    ask.add_argument("--json", action="store_true",
+                     help="print one JSON object: the answer's provenance (SQL, confidence, notes...) and its rows")
     encrypt = commands.add_parser("encrypt", help="print ENC(...) for a secret read from standard input")
     encrypt.add_argument("--new-key", action="store_true",
                          help="first write a new key to the key file (~/.config/vanna-magic/key)")
@@ -68,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VannaError as exc:
         print(redact(f"error [{exc.stage}]: {exc}"), file=sys.stderr)
         return 1
+    if args.json:
+        print(_as_json(answer, args.rows))
+        return 0
     print(answer.sql)
     if args.sql_only and answer.executed_sql != answer.sql:
         print(f"-- as the firewall will run it: {answer.executed_sql}", file=sys.stderr)
@@ -79,6 +95,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         shown = min(args.rows, len(answer.frame))
         print(f"\n{len(answer.frame)} rows" + (f" (first {shown} shown)" if shown < len(answer.frame) else ""))
     return 0
+
+
+def _as_json(answer, rows: int) -> str:
+    """The answer as one JSON object: its provenance, its notes and its first ``rows`` rows (dates as ISO text)."""
+    import json
+
+    record = {**answer.provenance(), "notes": list(answer.notes)}
+    if answer.frame is not None:
+        record["columns"] = [str(name) for name in answer.frame.columns]
+        record["rows"] = json.loads(answer.frame.head(rows).to_json(orient="values", date_format="iso"))
+    return json.dumps(record, default=str)
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ class HistoryEntry:
     source: str | None
     repairs: int | None
     pid: int | None
+    confidence: str | None = None  # high | medium | low (questions answered since confidence was recorded)
 
 
 @dataclass(frozen=True)

@@ -228,10 +228,12 @@ class Session(SessionKnowledge):
                           cap=self.settings.export_max_rows if max_rows is None else max_rows,
                           health=self.health, query_timeout=self.settings.query_timeout)
 
-    def history(self, *, status: str | None = None, page: int = 1, per_page: int = 20) -> HistoryPage:
-        """One page of the questions and statements run, newest first; ``status``: only those with it."""
+    def history(self, *, status: str | None = None, confidence: str | None = None, page: int = 1,
+                per_page: int = 20) -> HistoryPage:
+        """One page of the questions and statements run, newest first; ``status``, ``confidence``: only those
+        with it."""
         store = self.store
-        rows, total = store.history(status=status, page=page, per_page=per_page)
+        rows, total = store.history(status=status, confidence=confidence, page=page, per_page=per_page)
         pages = max(1, -(-total // per_page))
         if page > pages:
             raise VannaError(f"page {page} does not exist: the history has {total} attempts in {pages} pages",

@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ..core.answer import PAGE_ROWS
 from ..core.config import redact
+from ..core.display.confidence import confidence_line
 from ..core.errors import VannaError
 from .messages import busy, error_text, show
 
@@ -210,7 +211,9 @@ class Panel:
         self._refresh_badge()
         rows = "not run" if answer.frame is None else _rows(len(answer.frame))
         notes = "".join(f"; {note}" for note in answer.notes)
-        self._say(f"query {answer.history_id or '(not kept)'}: {rows} in {answer.total_seconds:.2f} s{notes}", "ok")
+        confidence = f" · {confidence_line(answer)}" if confidence_line(answer) else ""
+        took = f"{answer.total_seconds:.2f} s"
+        self._say(f"query {answer.history_id or '(not kept)'}: {rows} in {took}{confidence}{notes}", "ok")
 
     def _draw_grid(self) -> None:
         answer = self.answer

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from .confidence import confidence_badge, confidence_line
+
 PAGE_ROWS = 500  # rows of one page of an answer (``%vanna page N``)
 
 _SQL_STYLE = "padding:6px 8px;border-left:3px solid #4a90d9;background:rgba(127,127,127,0.08);white-space:pre-wrap"
@@ -101,7 +103,7 @@ def as_text(answer: Any) -> str:
     if answer.frame is not None:
         lines.append(answer.frame.head(answer.preview_rows).to_string(index=False, max_colwidth=40))
     lines.append(_rows_line(answer))
-    lines += [line for line in (columns_line(answer), truncation_notice(answer)) if line]
+    lines += [line for line in (confidence_line(answer), columns_line(answer), truncation_notice(answer)) if line]
     for note in answer.notes:
         lines.append(f"note: {note}")
     if answer.repairs:
@@ -130,6 +132,7 @@ def as_html(answer: Any) -> str:
         preview = answer.frame.head(answer.preview_rows)
         parts.append(preview.to_html(index=False, border=0, max_rows=answer.preview_rows))
     parts.append(f"<div style='color:#666;margin:4px 0'>{esc(_rows_line(answer))}</div>")
+    parts.append(confidence_badge(answer))
     if columns_line(answer):
         parts.append(f"<div style='color:#666;font-size:90%'>{esc(columns_line(answer))}</div>")
     if truncation_notice(answer):

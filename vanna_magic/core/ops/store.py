@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS queries (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, user TEXT, kind TEXT, question TEXT,
     sql TEXT, executed_sql TEXT, status TEXT, rows INTEGER, timings TEXT, total_ms REAL, model TEXT,
     prompt_tokens INTEGER, completion_tokens INTEGER, cost REAL, error TEXT, stage TEXT,
-    connection TEXT, source TEXT, repairs INTEGER, pid INTEGER);
+    connection TEXT, source TEXT, repairs INTEGER, pid INTEGER, confidence TEXT);
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, user TEXT, kind TEXT, detail TEXT);
@@ -46,7 +46,8 @@ CREATE INDEX IF NOT EXISTS model_calls_user_at ON model_calls (user, at);
 """
 QUERY_COLUMNS = ("id", "at", "user", "kind", "question", "sql", "executed_sql", "status", "rows", "timings",
                  "total_ms", "model", "prompt_tokens", "completion_tokens", "cost", "error", "stage", "connection",
-                 "source", "repairs", "pid")
+                 "source", "repairs", "pid", "confidence")
+_ADDED_COLUMNS = {"confidence": "TEXT"}  # columns newer than the first stores: added to an older file on open
 
 
 class Store:
@@ -98,6 +99,10 @@ class Store:
         try:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
+            present = {row[1] for row in conn.execute("PRAGMA table_info(queries)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in present:
+                    conn.execute(f"ALTER TABLE queries ADD COLUMN {name} {kind}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -161,6 +166,7 @@ class Store:
             "prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
             "cost": answer.cost, "error": answer.error, "stage": stage,
             "connection": answer.connection, "source": answer.source, "repairs": answer.repairs, "pid": os.getpid(),
+            "confidence": answer.confidence.level if answer.confidence is not None else None,
         }
         names = ", ".join(row)
         marks = ", ".join("?" * len(row))
@@ -179,9 +185,13 @@ class Store:
         rows = self._read("SELECT id, at, user, kind, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,))
         return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
 
-    def history(self, *, status: str | None = None, page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
-        """One page of query attempts, newest first, and how many there are in all."""
-        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+    def history(self, *, status: str | None = None, confidence: str | None = None, page: int = 1,
+                per_page: int = 20) -> tuple[list[dict], int]:
+        """One page of query attempts, newest first, and how many there are in all (with ``status`` and
+        ``confidence`` when given)."""
+        filters = [(column, value) for column, value in (("status", status), ("confidence", confidence)) if value]
+        where = ("WHERE " + " AND ".join(f"{column} = ?" for column, _ in filters)) if filters else ""
+        params = tuple(value for _, value in filters)
         total = self._read(f"SELECT COUNT(*) FROM queries {where}", params)[0][0]
         rows = self._read(f"SELECT * FROM queries {where} ORDER BY id DESC LIMIT ? OFFSET ?",
                           (*params, per_page, (page - 1) * per_page))

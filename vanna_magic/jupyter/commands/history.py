@@ -6,11 +6,14 @@ from ..options import positive_int
 from . import command
 
 PER_PAGE = 20
-_COLUMNS = ["id", "when", "user", "kind", "status", "question", "sql", "rows", "total_ms", "model", "tokens", "error"]
+_COLUMNS = ["id", "when", "user", "kind", "status", "confidence", "question", "sql", "rows", "total_ms", "model",
+            "tokens", "error"]
 
 
 def _history_arguments(parser) -> None:
     parser.add_argument("--status", choices=["ok", "error", "not_run"], help="only attempts with this status")
+    parser.add_argument("--confidence", choices=["high", "medium", "low"],
+                        help="only answers with this confidence (the ones to double-check: low)")
     parser.add_argument("--page", type=positive_int, default=1, metavar="N", help=f"page N, {PER_PAGE} a page")
 
 
@@ -20,13 +23,15 @@ def history(session, args):
 
     import pandas as pd
 
-    found = session.history(status=args.status, page=args.page, per_page=PER_PAGE)
+    found = session.history(status=args.status, confidence=args.confidence, page=args.page, per_page=PER_PAGE)
     print(f"page {found.page} of {found.pages} ({found.total} attempts"
-          f"{' with status ' + args.status if args.status else ''})"
+          f"{' with status ' + args.status if args.status else ''}"
+          f"{' with ' + args.confidence + ' confidence' if args.confidence else ''})"
           + ("" if found.kept else f"; history is not being kept: {found.problem}"))
     return pd.DataFrame([{
         "id": e.id, "when": datetime.fromtimestamp(e.at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-        "user": e.user, "kind": e.kind, "status": e.status, "question": e.question or "", "sql": e.sql or "",
+        "user": e.user, "kind": e.kind, "status": e.status, "confidence": e.confidence or "",
+        "question": e.question or "", "sql": e.sql or "",
         "rows": e.rows, "total_ms": e.total_ms, "model": e.model or "",
         "tokens": (e.prompt_tokens or 0) + (e.completion_tokens or 0), "error": e.error or ""}
         for e in found.entries], columns=_COLUMNS)
