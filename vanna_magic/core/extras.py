@@ -37,6 +37,7 @@ EXTRAS: dict[str, Extra] = {
     "pyarrow": Extra("postgres", "to read PostgreSQL results through Arrow"),
     "pymysql": Extra("mysql", "to connect to MySQL or MariaDB"),
     "oracledb": Extra("oracle", "to connect to Oracle"),
+    "duckdb": Extra("duckdb", "to query DuckDB databases, DataFrames and CSV or Parquet files"),
     "plotly": Extra("charts", "to draw charts"),
     "cryptography": Extra("secrets", "to encrypt and decrypt ENC(...) secrets"),
 }

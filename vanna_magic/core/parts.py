@@ -11,13 +11,14 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from .config import Settings, load_settings
 
 if TYPE_CHECKING:
     from .data.catalog import Catalog
     from .data.database import Database
+    from .data.duckdb_database import DuckDBDatabase
     from .generate.model import LanguageModel
     from .guard import Firewall
     from .guard.policy import RolePolicy
@@ -34,7 +35,8 @@ class SessionParts:
     """Settings, the parts built from them, the breakers and metrics, and the conversation of one session."""
 
     def __init__(self, connection: str | None = None, *, model: "str | LanguageModel | None" = None,
-                 settings: Settings | None = None, clock: Callable[[], float] | None = None, **overrides: Any):
+                 settings: Settings | None = None, clock: Callable[[], float] | None = None,
+                 frames: "Mapping[str, Any] | None" = None, **overrides: Any):
         if connection is not None:
             overrides["connection"] = connection
         if isinstance(model, str):
@@ -42,6 +44,11 @@ class SessionParts:
             model = None
         self._model_override = model
         self._connected: str | None = None  # the connection chosen with Session.connect, kept over new settings
+        # The DataFrames of a ``dataframes`` connection: a notebook's namespace (the magics set it; every public
+        # DataFrame in it) or ``frames`` (name -> DataFrame); ``ask(frames=...)`` overrides both for one question.
+        self.namespace: "Mapping[str, Any] | None" = None
+        self.frames: "Mapping[str, Any] | None" = frames
+        self._frames_override: "dict[str, Any] | None" = None
         base = settings if settings is not None else load_settings()
         self.settings = base.replace(**overrides) if overrides else base
         self._parts: dict[str, tuple[Any, Any]] = {}
@@ -93,20 +100,38 @@ class SessionParts:
     def is_demo(self) -> bool:
         return not self.settings.connection
 
-    def database(self, connection: str | None = None) -> "Database":
-        from .data.database import Database
+    def database(self, connection: str | None = None) -> "Database | DuckDBDatabase":
+        """The database of the connection (a URL, a name, ``dataframes`` or ``files:...``), opened on first use."""
+        from .data.sources import open_database
 
         url = self.resolve_connection(connection or self.connection_url)
         name = "database" if connection is None else f"database:{url}"
         return self._part(name, (url, self.settings.query_timeout),
-                          lambda: Database(url, query_timeout=self.settings.query_timeout))
+                          lambda: open_database(url, query_timeout=self.settings.query_timeout,
+                                                frames=self.frames_source))
+
+    def frames_source(self) -> dict[str, Any]:
+        """The DataFrames a ``dataframes`` connection asks about, as they are now (checked, see ``frames``)."""
+        from .data.frames import check_frames, namespace_frames
+
+        if self._frames_override is not None:
+            return self._frames_override
+        if self.namespace is not None:
+            return namespace_frames(self.namespace)
+        if self.frames is None:
+            from .errors import ConfigurationError
+
+            raise ConfigurationError("there are no DataFrames to ask about", setting="frames",
+                                     hint='Pass them: Session(frames={"sales": df}), or ask(..., frames=...).')
+        return check_frames(self.frames)
 
     def resolve_connection(self, value: str) -> str:
         """A URL as given; a connection name as the URL it stands for (:mod:`vanna_magic.core.data.connections`)."""
         from .data.connections import is_url, load_connections, resolve
+        from .data.sources import is_source
 
-        if is_url(value):
-            return value
+        if is_url(value) or is_source(value):
+            return value.strip()
         return resolve(value, load_connections(connections_file=self.settings.connections_file))
 
     def catalog(self, connection: str | None = None) -> "Catalog":
@@ -196,10 +221,11 @@ class SessionParts:
     def cancel(self) -> int:
         """Cancel the statements this session has in flight (safe from any thread); how many there were."""
         from .data.database import Database
+        from .data.duckdb_database import DuckDBDatabase
 
         with self._lock:
             parts = [part for _, part in self._parts.values()]
-        return sum(part.cancel() for part in parts if isinstance(part, Database))
+        return sum(part.cancel() for part in parts if isinstance(part, (Database, DuckDBDatabase)))
 
     def close(self) -> None:
         with self._lock:

@@ -13,8 +13,9 @@ history and its memory, policies, the model test, and the knowledge base
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .answer import Answer
 from .config import redact
@@ -71,13 +72,22 @@ class Session(SessionKnowledge):
                           if for_question else None)
 
     def ask(self, question: str, *, run: bool = True, limit: int | None = None, connection: str | None = None,
-            follow_up: bool | None = None, progress: "Progress | None" = None) -> Answer:
+            follow_up: bool | None = None, progress: "Progress | None" = None,
+            frames: "Mapping[str, Any] | None" = None) -> Answer:
         """Answer ``question`` with SQL and, unless ``run=False``, its rows.
 
         ``follow_up``: True builds on the previous questions, False never does, None (default) when the
         question reads like a follow-up (:mod:`vanna_magic.core.generate.conversation`). ``progress`` is called with
         each stage's :class:`~vanna_magic.core.ops.run.ProgressEvent`, from the thread that runs the question.
+        ``frames`` (name -> pandas DataFrame): ask about these DataFrames, each a view of that name, instead of
+        the connection (DuckDB in-process, nothing copied).
         """
+        with self._frames_for(frames):
+            return self._ask(question, run=run, limit=limit, connection=self._frames_connection(frames, connection),
+                             follow_up=follow_up, progress=progress)
+
+    def _ask(self, question: str, *, run: bool, limit: int | None, connection: str | None,
+             follow_up: bool | None, progress: "Progress | None") -> Answer:
         from .pipeline import ask
 
         ctx = self._context(question, run=run, limit=limit, connection=connection)
@@ -91,14 +101,41 @@ class Session(SessionKnowledge):
         return answer
 
     def run_sql(self, sql: str, *, limit: int | None = None, connection: str | None = None,
-                progress: "Progress | None" = None) -> Answer:
-        """Run SQL written by a person through the firewall and the read-only executor."""
+                progress: "Progress | None" = None, frames: "Mapping[str, Any] | None" = None) -> Answer:
+        """Run SQL written by a person through the firewall and the read-only executor (``frames``: as for ask)."""
         from .pipeline import run_sql
 
-        ctx = self._context("", run=True, limit=limit, connection=connection, for_question=False)
-        answer = self._in_flight(progress, lambda: self._recorded("sql", ctx, lambda c: run_sql(c, sql)))
+        with self._frames_for(frames):
+            ctx = self._context("", run=True, limit=limit, connection=self._frames_connection(frames, connection),
+                                for_question=False)
+            answer = self._in_flight(progress, lambda: self._recorded("sql", ctx, lambda c: run_sql(c, sql)))
         self.conversation.add(None, answer.sql, answer.connection)
         return answer
+
+    @contextmanager
+    def _frames_for(self, frames: "Mapping[str, Any] | None") -> Iterator[None]:
+        """``frames`` (checked first) stand for the DataFrames of the ``dataframes`` connection while in force."""
+        if frames is None:
+            yield
+            return
+        from .data.frames import check_frames
+
+        self._frames_override = check_frames(frames)
+        try:
+            yield
+        finally:
+            self._frames_override = None
+
+    @staticmethod
+    def _frames_connection(frames: "Mapping[str, Any] | None", connection: str | None) -> str | None:
+        if frames is None:
+            return connection
+        if connection is not None:
+            raise ConfigurationError("frames and connection cannot be given together", setting="frames",
+                                     hint="Ask about the DataFrames, or about the connection, in one question.")
+        from .data.frames import FRAMES
+
+        return FRAMES
 
     def _recorded(self, kind: str, ctx: Any, run: Callable[[Any], Answer]) -> Answer:
         from .ops.recording import recorded
@@ -138,6 +175,7 @@ class Session(SessionKnowledge):
         settings given to :meth:`configure` later, until ``configure(connection=...)`` names another.
         """
         from .data.connections import is_url
+        from .data.sources import is_source
 
         previous, settings = self._connected, self.settings
         try:
@@ -149,7 +187,8 @@ class Session(SessionKnowledge):
         except VannaError:
             self._connected, self.settings = previous, settings
             raise
-        return ConnectionInfo(redact(db.url), db.dialect, len(tables), None if is_url(connection) else connection)
+        return ConnectionInfo(redact(db.url), db.dialect, len(tables),
+                              None if is_url(connection) or is_source(connection) else connection)
 
     def test_connection(self, connection: str) -> ConnectionInfo:
         """Connect to ``connection`` and read its catalog as :meth:`connect` does, without switching to it."""

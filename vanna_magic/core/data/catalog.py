@@ -16,6 +16,7 @@ from .schema import DEFAULT_SCHEMAS, Table, display_name
 
 if TYPE_CHECKING:
     from .database import Database
+    from .duckdb_database import DuckDBDatabase
 
 
 class Catalog:
@@ -24,19 +25,23 @@ class Catalog:
     ``problems`` names objects that could not be read (e.g. a view over a dropped table).
     """
 
-    def __init__(self, db: "Database"):
+    def __init__(self, db: "Database | DuckDBDatabase"):
         self.db = db
         self.problems: list[str] = []
         self._tables: list[Table] | None = None
         self._lock = threading.Lock()
+        self._version: int | None = None
         self.generation = 0  # how many times the catalog was read; caches derived from it compare this
 
     def tables(self, *, refresh: bool = False) -> list[Table]:
         """Every table and view reachable without naming a database (PostgreSQL: the search path)."""
+        # A database whose objects change under it (DuckDB's registered DataFrames) says so by its version.
+        version = getattr(self.db, "version", None)
         with self._lock:
-            if self._tables is None or refresh:
+            if self._tables is None or refresh or version != self._version:
                 problems: list[str] = []
                 self._tables = read_tables(self.db, problems)
+                self._version = version
                 self.generation += 1
                 self.problems = problems
             return list(self._tables)
@@ -64,6 +69,6 @@ class Catalog:
         self.tables(refresh=True)
 
 
-def read_tables(db: "Database", problems: list[str] | None = None) -> list[Table]:
+def read_tables(db: "Database | DuckDBDatabase", problems: list[str] | None = None) -> list[Table]:
     """Read every table of ``db`` in a few bulk catalog queries (never one per table)."""
     return for_backend(db.backend).read_tables(db, [] if problems is None else problems)

@@ -49,7 +49,7 @@ class Table:
 
 
 # Tables in these schemas are written without a qualifier.
-DEFAULT_SCHEMAS = {"sqlite": "main", "postgres": "public", "tsql": "dbo"}
+DEFAULT_SCHEMAS = {"sqlite": "main", "postgres": "public", "tsql": "dbo", "duckdb": "main"}
 
 
 def display_name(table: Table, dialect: str) -> str:

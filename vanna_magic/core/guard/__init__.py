@@ -8,6 +8,7 @@ applied; it is rendered in the connection's dialect.  Rules, in the order they a
 
     parse_error, empty, single_statement,
     read_only, transaction_control, session_control, copy, procedure_call   (not a query)
+    external_access                                                         (DuckDB: files, network, settings)
     data_modifying_cte, select_into, locking_clause, forbidden_function     (anywhere in the tree)
     policy_table, policy_column                                             (the role's data policy)
 
@@ -28,8 +29,8 @@ from .statements import is_statement
 from .verdict import Verdict
 
 RULES = ("parse_error", "empty", "single_statement", "read_only", "transaction_control", "session_control", "copy",
-         "procedure_call", "data_modifying_cte", "select_into", "locking_clause", "forbidden_function",
-         "policy_table", "policy_column")
+         "procedure_call", "external_access", "data_modifying_cte", "select_into", "locking_clause",
+         "forbidden_function", "policy_table", "policy_column")
 
 __all__ = ["AUDIT_LOGGER", "AuditEvent", "DENIED", "DIALECTS", "Denylist", "Firewall", "RULES", "Verdict",
            "current_user", "is_statement", "log_event", "parse_statements", "quiet_sqlglot", "sql_hash",

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Callable
 
 from ..errors import ConfigurationError, FirewallError
 from .audit import AuditEvent, current_user, sql_hash
+from .external_access import DIALECT as EXTERNAL_ACCESS_DIALECT
+from .external_access import check as external_access
 from .functions import Denylist
 from .parsing import highlight, parse_message, parse_statements, render, sqlglot_dialect
 from .policy_apply import apply_policy
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from .policy import ColumnResolver, RolePolicy
 
 _NODE_CHARS = 200
+# Rules of one dialect, checked on the whole tree before the function lists: ``check(root)`` raises a Rejection.
+_DIALECT_RULES = {EXTERNAL_ACCESS_DIALECT: (external_access,)}
 _log = logging.getLogger(__name__)
 
 
@@ -115,6 +119,8 @@ class Firewall:
 
         if not isinstance(root, (exp.Select, exp.SetOperation, exp.Subquery)):
             self._not_a_query(root)
+        for rule in _DIALECT_RULES.get(self.dialect, ()):
+            rule(root)
         statements, dml = statement_types(), dml_types()
         for node in root.walk():
             if isinstance(node, dml):

@@ -1,8 +1,8 @@
 """What differs per database engine, one module each, and the one table of their names.
 
 Every engine the data layer knows is a :class:`~vanna_magic.core.data.dialects.base.Dialect`:
-SQLite, PostgreSQL, MySQL and MariaDB, Oracle, and any other engine with a SQLAlchemy dialect
-(generic: a rolled-back transaction and SQLAlchemy's reflection). :func:`for_backend` picks one by
+SQLite, PostgreSQL, MySQL and MariaDB, Oracle, DuckDB (reached through its own Python API), and any
+other engine with a SQLAlchemy dialect (generic: a rolled-back transaction and SQLAlchemy's reflection). :func:`for_backend` picks one by
 SQLAlchemy backend name; :func:`sqlglot_name` and :func:`title` name any dialect, however it is
 written (``postgresql+psycopg``, ``postgres``, ``pg``).
 
@@ -15,6 +15,7 @@ written (``postgresql+psycopg``, ``postgres``, ``pg``).
 from __future__ import annotations
 
 from .base import Dialect
+from .duckdb import DuckDB
 from .mysql import MariaDB, MySQL
 from .oracle import Oracle
 from .postgres import PostgreSQL
@@ -22,7 +23,8 @@ from .sqlite import SQLite
 
 # SQLAlchemy backend name -> the dialect that serves it.
 _ENGINES: dict[str, Dialect] = {"sqlite": SQLite(), "postgresql": PostgreSQL(), "mysql": MySQL(),
-                                "mariadb": MariaDB(), "oracle": Oracle()}
+                                "mariadb": MariaDB(), "oracle": Oracle(),
+                                "duckdb": DuckDB()}
 # Every other way to name a dialect -> sqlglot's name (SQLAlchemy backends we reach generically included).
 _SQLGLOT = {"postgresql": "postgres", "pg": "postgres", "psql": "postgres", "mariadb": "mysql", "mssql": "tsql",
             "sqlserver": "tsql"}
