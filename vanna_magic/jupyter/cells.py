@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from IPython.core.error import UsageError
 
 from .charts import KINDS
-from .options import MagicParser, identifier, positive_int
+from .options import MagicParser, frame_names, identifier, positive_int
 
 if TYPE_CHECKING:
     from ..core.answer import Answer
@@ -24,6 +24,8 @@ def _ask_parser() -> MagicParser:
                         help="show the SQL without running it (the database only plans it)")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this question")
     parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this question only")
+    parser.add_argument("--df", type=frame_names, metavar="NAMES",
+                        help="ask about these DataFrames of the notebook (comma-separated names), not the connection")
     add_cell_options(parser, question=True)
     return parser
 
@@ -34,6 +36,8 @@ def _vsql_parser() -> MagicParser:
                         help="store the result DataFrame in this variable")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="row cap for this statement")
     parser.add_argument("--connection", metavar="URL", help="database URL or connection name for this statement only")
+    parser.add_argument("--df", type=frame_names, metavar="NAMES",
+                        help="run it over these DataFrames of the notebook (comma-separated names)")
     add_cell_options(parser, question=False)
     return parser
 
@@ -56,11 +60,23 @@ def add_cell_options(parser: argparse.ArgumentParser, *, question: bool) -> None
 ASK, VSQL = _ask_parser(), _vsql_parser()
 
 
+def notebook_frames(namespace: dict[str, Any], names: list[str] | None) -> dict[str, Any] | None:
+    """The values ``--df`` names, from the notebook's namespace (the session checks that they are DataFrames)."""
+    if names is None:
+        return None
+    missing = [name for name in names if name not in namespace]
+    if missing:
+        raise UsageError(f"--df: there is no variable named {missing[0]} in the notebook; define it first")
+    return {name: namespace[name] for name in names}
+
+
 def check_ask_options(args: argparse.Namespace) -> None:
     """Reject combinations of ``%%ask`` options that cannot work together, before anything runs."""
     not_run = "--edit" if args.edit else "--no-run" if args.no_run else None
     if args.chart and not_run:
         raise UsageError(f"%%ask: --chart needs the rows, but {not_run} does not run the query; drop one of them")
+    if getattr(args, "df", None) and args.connection:
+        raise UsageError("%%ask: --df asks about DataFrames, --connection about a database; give one of them")
     if args.edit and args.output:
         raise UsageError("%%ask: --edit does not run the query, so -o/--output has no rows to store; "
                          "put -o on the %%vsql cell it creates")
@@ -73,6 +89,8 @@ def vsql_cell(answer: "Answer", args: argparse.Namespace) -> str:
         options.append(f"--limit {args.limit}")
     if args.connection:
         options.append(f"--connection {args.connection}")
+    if getattr(args, "df", None):
+        options.append(f"--df {','.join(args.df)}")
     header = " ".join(["%%vsql", *options])
     note = f"-- {answer.question}\n" if answer.question and "\n" not in answer.question else ""
     return f"{header}\n{note}{(answer.sql or '').strip()}\n"

@@ -12,7 +12,7 @@ from traitlets import Bool, Float, Int, TraitType, Unicode
 from ..core.config import load_settings, setting_fields
 from ..core.errors import VannaError
 from ..core.session import Session
-from .cells import ASK, VSQL, chart_of, check_ask_options, progress_display, vsql_cell
+from .cells import ASK, VSQL, chart_of, check_ask_options, notebook_frames, progress_display, vsql_cell
 from .commands import REGISTRY, Notebook, vanna_parser
 from .messages import error_text
 from .options import split_leading_options, split_words
@@ -34,6 +34,8 @@ class _VannaMagicMethods(Magics):
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
         self.session = Session(settings=load_settings())
+        if shell is not None:  # `%vanna connect dataframes` asks about the notebook's DataFrames, as they are now
+            self.session.namespace = shell.user_ns
         self.notebook = Notebook(self._session)  # the last answer, and the session for widgets, for commands
 
     def _settings_overrides(self) -> dict[str, Any]:
@@ -66,18 +68,21 @@ class _VannaMagicMethods(Magics):
     @line_cell_magic
     def ask(self, line: str, cell: str | None = None):
         """Answer a question in SQL and run it: ``%%ask [-o VAR] [--no-run] [--edit] [--chart [KIND]]
-        [--follow-up | --new] [--limit N] [--connection URL]``."""
+        [--follow-up | --new] [--limit N] [--connection URL | --df NAMES]``."""
         tokens, text = split_leading_options(line, ASK)
         args = ASK.parse(tokens)
         check_ask_options(args)
         question = "\n".join(part for part in (text, (cell or "").strip()) if part)
+
+        frames = notebook_frames(self.shell.user_ns, args.df)
 
         def run():
             session = self._session()
             self._report_knowledge_problems(session)
             with progress_display(self.shell, session.settings.show_progress) as progress:
                 return session.ask(question, run=not (args.no_run or args.edit), limit=args.limit,
-                                   connection=args.connection, follow_up=args.follow_up, progress=progress)
+                                   connection=args.connection, follow_up=args.follow_up, progress=progress,
+                                   frames=frames)
 
         answer = self._guarded(run)
         self._store(args.output, answer)
@@ -98,13 +103,17 @@ class _VannaMagicMethods(Magics):
     @cell_magic
     def vsql(self, line: str, cell: str):
         """Run SQL written by hand through the firewall: ``%%vsql [-o VAR] [--chart [KIND]] [--limit N]
-        [--connection URL]``."""
+        [--connection URL | --df NAMES]``."""
         args = VSQL.parse(split_words(line))
+        if args.df and args.connection:
+            raise UsageError("%%vsql: --df runs over DataFrames, --connection over a database; give one of them")
+        frames = notebook_frames(self.shell.user_ns, args.df)
 
         def run():
             session = self._session()
             with progress_display(self.shell, session.settings.show_progress) as progress:
-                return session.run_sql(cell, limit=args.limit, connection=args.connection, progress=progress)
+                return session.run_sql(cell, limit=args.limit, connection=args.connection, progress=progress,
+                                       frames=frames)
 
         answer = self._guarded(run)
         self._store(args.output, answer)

@@ -42,6 +42,16 @@ def identifier(text: str) -> str:
     return text
 
 
+def frame_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected DataFrame names separated by commas, e.g. --df sales,regions")
+    bad = [name for name in names if not name.isidentifier()]
+    if bad:
+        raise argparse.ArgumentTypeError(f"{bad[0]!r} is not a Python variable name")
+    return names
+
+
 def split_leading_options(line: str, parser: argparse.ArgumentParser) -> tuple[list[str], str]:
     """Split ``line`` into the option tokens at its start and the free text after them.
 

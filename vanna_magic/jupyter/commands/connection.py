@@ -5,8 +5,9 @@ from __future__ import annotations
 from . import command
 
 
-@command("connect", "connect to a database by SQLAlchemy URL or connection name (a failed connect keeps the "
-         "current one)", lambda parser: parser.add_argument("url", metavar="URL|NAME"))
+@command("connect", "connect to a database by SQLAlchemy URL or connection name, to the notebook's DataFrames "
+         "(dataframes) or to CSV and Parquet files (files:PATH,GLOB...); a failed connect keeps the current one",
+         lambda parser: parser.add_argument("url", metavar="URL|NAME|dataframes|files:..."))
 def connect(session, args) -> None:
     info = session.connect(args.url)
     named = f"{info.name}: " if info.name else ""

@@ -2,9 +2,9 @@
 
 Every engine the data layer knows is a :class:`~vanna_magic.core.data.dialects.base.Dialect`:
 SQLite, PostgreSQL, MySQL and MariaDB, Oracle, DuckDB (reached through its own Python API), and any
-other engine with a SQLAlchemy dialect (generic: a rolled-back transaction and SQLAlchemy's reflection). :func:`for_backend` picks one by
-SQLAlchemy backend name; :func:`sqlglot_name` and :func:`title` name any dialect, however it is
-written (``postgresql+psycopg``, ``postgres``, ``pg``).
+other engine with a SQLAlchemy dialect (generic: a rolled-back transaction and SQLAlchemy's reflection).
+:func:`for_backend` picks one by SQLAlchemy backend name; :func:`sqlglot_name` and :func:`title` name any
+dialect, however it is written (``postgresql+psycopg``, ``postgres``, ``pg``).
 
 >>> for_backend("postgresql").name, for_backend("mariadb").title, for_backend("snowflake").name
 ('postgres', 'MariaDB', 'snowflake')
