@@ -6,7 +6,6 @@ import time
 import duckdb
 import pytest
 
-from vanna_magic import Session
 from vanna_magic.core.data.catalog import Catalog
 from vanna_magic.core.data.sources import open_database
 from vanna_magic.core.errors import (
