@@ -261,8 +261,26 @@ def _to_frame(table: Any) -> "pandas.DataFrame":
         return pd.DataFrame()
     if isinstance(table, pd.DataFrame):
         return table
+    table = _whole_numbers(table)
     # self_destruct frees each Arrow column as it is converted: the peak stays near the result's size.
     return table.to_pandas(self_destruct=True, split_blocks=True)
+
+
+def _whole_numbers(table: Any) -> Any:
+    """DuckDB's HUGEINT (what ``sum`` of integers gives) arrives as a 38-digit decimal: int64 when it fits,
+    float64 otherwise, as pandas shows integers (a DECIMAL column of the database stays ``Decimal``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type) and field.type.scale == 0 and field.type.precision == 38:
+            column = table.column(index)
+            try:
+                column = pc.cast(column, pa.int64())
+            except pa.ArrowInvalid:
+                column = pc.cast(column, pa.float64(), safe=False)
+            table = table.set_column(index, field.name, column)
+    return table
 
 
 def _seconds(seconds: Any) -> float:

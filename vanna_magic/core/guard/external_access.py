@@ -51,8 +51,8 @@ def check(root: "exp.Expression") -> None:
             name = _reaching_name(node)
             if name is not None:
                 called = render(node, DIALECT, 200)
-                raise Rejection(RULE, f"{name}() reaches files, the network or the engine's settings; on DuckDB a "
-                                "query reads only the connection's tables", node=called, hint=_HINT)
+                raise Rejection(RULE, f"{name.lower()}() reaches files, the network or the engine's settings; on "
+                                "DuckDB a query reads only the connection's tables", node=called, hint=_HINT)
         elif isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier) and not node.args.get("db"):
             if _PATH_CHARACTERS & set(node.name):
                 raise Rejection(RULE, f'"{node.name}" names a file; on DuckDB a query reads only the connection\'s '
