@@ -149,3 +149,16 @@ def test_connect_dataframes_sees_the_namespace_as_it_is_now(shell, capsys):
     assert schema["table"].tolist() == ["orders"]
     with pytest.raises(UsageError):
         shell.run_cell("%%vsql\nSELECT * FROM _private")
+
+
+def test_values_of_dataframes_are_linked_and_never_cached_on_disk(session_factory, cache_dir):
+    model = sql_model("SELECT sum(qty) AS qty FROM sales WHERE product = 'cake'")
+    session = session_factory(model)
+    before = set((cache_dir / "values").glob("*")) if (cache_dir / "values").is_dir() else set()
+    answer = session.ask("How many cake were sold?", frames={"sales": mixed()})
+    assert answer.status == "ok"
+    prompt = "\n".join(m["content"] for m in model.calls[0] if m.get("content"))
+    assert "sales.product = 'cake'" in prompt
+    assert "customer_id" not in prompt  # the demo database's examples are for the demo database only
+    after = set((cache_dir / "values").glob("*")) if (cache_dir / "values").is_dir() else set()
+    assert after == before

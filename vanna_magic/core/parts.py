@@ -98,7 +98,8 @@ class SessionParts:
 
     @property
     def is_demo(self) -> bool:
-        return not self.settings.connection
+        """On the demo database (whose knowledge base is the demo's): no connection, no DataFrames asked about."""
+        return not self.settings.connection and self._frames_override is None
 
     def database(self, connection: str | None = None) -> "Database | DuckDBDatabase":
         """The database of the connection (a URL, a name, ``dataframes`` or ``files:...``), opened on first use."""

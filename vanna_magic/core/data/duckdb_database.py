@@ -68,6 +68,8 @@ class DuckDBDatabase:
         self.read_only = True
         self.last_path: str | None = None
         self.in_memory = path == ":memory:"
+        # Values of a database file may be cached between sessions; DataFrames and files change unannounced.
+        self.values_cacheable = not self.in_memory
         self.notes: dict[str, tuple[str | None, int | None]] = dict(notes or {})
         self._frames = frames
         self._registered: dict[str, tuple] = {}  # view name -> the signature of the DataFrame behind it

@@ -49,7 +49,7 @@ FUZZY_CUTOFF = 0.88
 FUZZY_MIN_LENGTH = 5
 FORMAT = 1
 
-_TEXT_TYPE = re.compile(r"CHAR|TEXT|STRING|CITEXT|\bNAME\b", re.IGNORECASE)
+_TEXT_TYPE = re.compile(r"CHAR|TEXT|STRING|CITEXT|\bNAME\b|\bENUM\b", re.IGNORECASE)
 _NOT_TEXT = re.compile(r"LOB|BINARY|BYTEA|JSON|XML|ARRAY|\[\]", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 # Words that never start or end a value mention on their own ("in", "the", "how many").
@@ -267,8 +267,10 @@ def value_index(catalog: "Catalog", tables: Sequence["Table"], dialect: str, cac
         if held is not None and held[0] == catalog.generation:
             return held[1]
         path = Path(cache_dir) / "values" / f"values-{cache_key(catalog.db.url, tables)}.json"
+        # DataFrames and files change without the database knowing: their values are read for this session only.
+        keep = getattr(catalog.db, "values_cacheable", True)
         index = None
-        if held is None and path.is_file():  # a refreshed catalog never trusts the file
+        if keep and held is None and path.is_file():  # a refreshed catalog never trusts the file
             try:
                 index = ValueIndex.from_json(path.read_text(encoding="utf-8"), dialect)
             except (OSError, ValueError, KeyError, TypeError):
@@ -276,10 +278,11 @@ def value_index(catalog: "Catalog", tables: Sequence["Table"], dialect: str, cac
         if index is None:
             index = build(catalog.db, tables, dialect)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(index.to_json(), encoding="utf-8")
-                tmp.replace(path)
+                if keep:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_suffix(".tmp")
+                    tmp.write_text(index.to_json(), encoding="utf-8")
+                    tmp.replace(path)
             except OSError:
                 pass  # an unwritable cache costs a rebuild next session, nothing else
         _INDEXES[catalog] = (catalog.generation, index)

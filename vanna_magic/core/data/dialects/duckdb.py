@@ -67,7 +67,8 @@ def read_tables(db: Any, problems: list[str]) -> "list[Table]":
             draft = drafts[(schema, table)] = TableDraft(schema, table, kind)
             draft.comment = comment or None
             draft.row_estimate = int(estimate) if estimate is not None and kind == "table" else None
-            if table in notes:
+            if table in notes:  # a DataFrame or a file: a view to DuckDB, a table of data to the person asking
+                draft.kind = "table"
                 draft.comment, draft.row_estimate = notes[table]
         draft.columns.append((column, type_ or "", bool(nullable), column_comment or None))
     by_name = {(schema, table.lower()): draft for (schema, table), draft in drafts.items()}
