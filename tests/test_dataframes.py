@@ -162,3 +162,12 @@ def test_values_of_dataframes_are_linked_and_never_cached_on_disk(session_factor
     assert "customer_id" not in prompt  # the demo database's examples are for the demo database only
     after = set((cache_dir / "values").glob("*")) if (cache_dir / "values").is_dir() else set()
     assert after == before
+
+
+def test_no_run_plans_the_sql_over_the_dataframes(session_factory):
+    model = sql_model("SELECT regoin, count(*) AS n FROM sales GROUP BY regoin",
+                      "SELECT region, count(*) AS n FROM sales GROUP BY region")
+    session = session_factory(model)
+    answer = session.ask("How many sales per region?", run=False, frames={"sales": mixed()})
+    assert answer.status == "not_run" and "region" in answer.sql and "regoin" not in answer.sql
+    assert len(model.calls) == 2  # DuckDB planned the first answer, found the missing column, and it was repaired
