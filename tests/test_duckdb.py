@@ -179,3 +179,15 @@ def test_a_session_over_a_file_exports_and_reruns(shop, session_factory, tmp_pat
     assert written == 1000 and target.read_text().splitlines()[0] == "id,total"
     again = session.rerun(answer.history_id)
     assert again.frame.equals(answer.frame)
+
+
+def test_a_file_another_connection_writes_is_one_sentence(tmp_path):
+    path = tmp_path / "busy.duckdb"
+    writer = duckdb.connect(str(path))
+    writer.execute("CREATE TABLE t AS SELECT 1 AS x")
+    try:
+        with pytest.raises(DatabaseConnectionError) as info:
+            open_database(f"duckdb:///{path}", query_timeout=5)
+        assert "\n" not in info.value.message and info.value.hint
+    finally:
+        writer.close()

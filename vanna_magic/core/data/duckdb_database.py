@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from ..errors import ConfigurationError, DatabaseConnectionError, ExecutionError, QueryCancelledError, QueryTimeoutError
 from ..extras import require
 from .database import QueryResult
-from .dialects.duckdb import DuckDB
+from .dialects.duckdb import CONNECT_HINT, DuckDB
 from .dialects.sqlite import Interrupter
 from .frames import frame_signature
 
@@ -76,7 +76,6 @@ class DuckDBDatabase:
         self._version = 0
         self._lock = threading.Lock()  # one statement at a time on the one connection
         self._running: Interrupter | None = None
-        self._cancelled = False
         self._conn = self._open(path, files or {})
 
     def __repr__(self) -> str:
@@ -93,7 +92,7 @@ class DuckDBDatabase:
                                   read_only=not self.in_memory)
         except duckdb.Error as exc:
             raise DatabaseConnectionError(f"cannot connect to {self.url}: {_first_line(exc)}",
-                                          hint=self.kind.connect_hint(None)) from exc  # type: ignore[arg-type]
+                                          hint=CONNECT_HINT) from exc
         for name, file in files.items():
             try:  # the view is bound now: a file that cannot be read is found here, not at the first question
                 conn.execute(f"CREATE TEMP VIEW {_ident(name)} AS SELECT * FROM {_reader(file)}({_literal(file)})")
@@ -146,10 +145,8 @@ class DuckDBDatabase:
 
     def cancel(self) -> int:
         """Interrupt the statement in flight (from another thread); 1 when there was one, else 0."""
-        running = self._running
-        if running is None:
+        if self._running is None:
             return 0
-        self._cancelled = True
         self._conn.interrupt()
         return 1
 
@@ -162,7 +159,6 @@ class DuckDBDatabase:
         with self._acquire(seconds):
             self._sync_frames()
             self._conn.execute("BEGIN TRANSACTION")
-            self._cancelled = False
             self._running = Interrupter(self._conn, seconds)
             reading = Reading(self._conn)
             try:

@@ -9,7 +9,7 @@ columns (types, comments, row estimates) come from ``duckdb_columns()`` joined t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..schema import ForeignKey, TableDraft, fetch_rows
 from .base import Dialect
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
     from ..schema import Table
 
+CONNECT_HINT = ("Check that the path names a DuckDB database file you may read, not opened for writing by another "
+                "process (databases are never created).")
 # The database the connection opened and the temporary objects (registered DataFrames, file views).
 _OBJECTS = """
 SELECT c.schema_name, c.table_name, CASE WHEN v.view_oid IS NULL THEN 'table' ELSE 'view' END,
@@ -47,11 +49,8 @@ class DuckDB(Dialect):
         # DuckDB's errors carry no SQLSTATE; their type is the code (BinderException, CatalogException...).
         return type(orig).__name__
 
-    def error_message(self, orig: Any, clean: Callable[[Any], str]) -> str:
-        return clean(orig)
-
     def connect_hint(self, url: "URL") -> str:
-        return "Check that the path names a DuckDB database file you may read (databases are never created)."
+        return CONNECT_HINT
 
 
 def read_tables(db: Any, problems: list[str]) -> "list[Table]":
