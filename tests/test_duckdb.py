@@ -191,3 +191,23 @@ def test_a_file_another_connection_writes_is_one_sentence(tmp_path):
         assert "\n" not in info.value.message and info.value.hint
     finally:
         writer.close()
+
+
+def test_session_cancel_stops_a_duckdb_statement(shop, session_factory):
+    session = session_factory()
+    session.connect(f"duckdb:///{shop}")
+    errors = []
+
+    def run():
+        try:
+            session.run_sql(SLOW)
+        except Exception as exc:  # noqa: BLE001 - recorded for the assertion
+            errors.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while session.cancel() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.join(10)
+    assert not worker.is_alive() and len(errors) == 1 and isinstance(errors[0], QueryCancelledError)
