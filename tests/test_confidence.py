@@ -114,3 +114,19 @@ def test_the_history_filter_refuses_an_unknown_level(shell, tmp_path, command, m
     shell.run_cell(f"%config VannaMagic.store_path = {str(tmp_path / 'store.sqlite3')!r}")
     with pytest.raises(UsageError, match=message):
         shell.run_cell(command)
+
+
+def test_the_teams_own_sql_reused_as_is_keeps_its_limit(session_factory):
+    """The rewrite rules leave a near-identical example's SQL as the team wrote it ("the most orders": the
+    team's 10 rows); the same LIMIT on SQL of the model's own is still left out when the question names no
+    number."""
+    question = "Which customers placed the most orders?"
+    probe = session_factory(model=FakeModel([_sql("SELECT 1")])).ask(question, run=False)
+    team = probe.retrieved.examples[0]
+    assert team.example.question == question and "LIMIT 10" in team.example.sql.upper()
+    reused = session_factory(model=FakeModel([_sql(team.example.sql)])).ask(question)
+    assert len(reused.frame) == 10 and not reused.attempts[-1].rewrites
+    assert reused.confidence.level == "high"
+    own = session_factory(model=FakeModel([_sql(
+        "SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC LIMIT 10")])).ask(question)
+    assert len(own.frame) > 10 and any("LIMIT 10 left out" in note for note in own.notes)

@@ -85,14 +85,15 @@ def _reused_example(answer: "Answer") -> float | None:
     """The similarity of a near-identical retrieved example whose SQL the answer's SQL is, if any."""
     if not answer.sql:
         return None
-    mine = _normalised(answer.sql)
+    mine = normalised_sql(answer.sql)
     for scored in answer.retrieved.examples:
-        if scored.score >= NEAR_IDENTICAL and _normalised(scored.example.sql) == mine:
+        if scored.score >= NEAR_IDENTICAL and normalised_sql(scored.example.sql) == mine:
             return float(scored.score)
     return None
 
 
-def _normalised(sql: str) -> str:
+def normalised_sql(sql: str) -> str:
+    """``sql`` with case, spacing and semicolons evened out (for telling the same query written twice)."""
     return " ".join(sql.replace(";", " ").lower().split())
 
 

@@ -54,12 +54,22 @@ def asked(ctx: AskContext) -> str | None:
     return None if ctx.history else ctx.question
 
 
+def team_sql(ctx: AskContext, sql: str) -> bool:
+    """True when ``sql`` is a near-identical knowledge-base example's SQL, as written: the team's own query,
+    which the rewrite rules leave as it is (its ``LIMIT 10`` for "the top customers" is the team's reading)."""
+    from ..confidence import NEAR_IDENTICAL, normalised_sql
+
+    mine = normalised_sql(sql)
+    return any(scored.score >= NEAR_IDENTICAL and normalised_sql(scored.example.sql) == mine
+               for scored in ctx.answer.retrieved.examples)
+
+
 def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
     """Extract the SQL from the model's text, check it and run it."""
     from ..generate.extract import extract_sql
 
     attempt.sql = extract_sql(text, ctx.database.dialect)
-    if ctx.settings.requalify_columns:
+    if ctx.settings.requalify_columns and not team_sql(ctx, attempt.sql):
         from ..rewrite import rewrite, select_rules
 
         attempt.sql, moved = rewrite(attempt.sql, ctx.database.dialect,
