@@ -1,0 +1,178 @@
+"""Leave-one-out over a knowledge base: every example's question asked with that example held out, its result
+compared by execution (:mod:`.scorer`) with the result of the example's own SQL.
+
+:func:`evaluate` runs over callables (:meth:`Session.evaluate <vanna_magic.core.session.Session.evaluate>`
+gives them): ``run_example(sql)`` runs an example's SQL through the firewall and the read-only executor,
+``ask(example)`` asks its question with the example held out. Progress is reported after each example; an
+interrupt, the database going away, an open breaker or the rate limit stop the run and keep what was measured
+(:attr:`Evaluation.stopped <.report.Evaluation.stopped>`). A replay miss or a setting the run cannot use is
+raised: it is the run's input that is wrong, not the engine's answer.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from ..errors import (
+    CircuitOpenError,
+    ConfigurationError,
+    DatabaseConnectionError,
+    FirewallError,
+    QueryCancelledError,
+    RateLimitError,
+    ReplayMissError,
+    VannaError,
+)
+from .report import EXAMPLE_FAILS, EXAMPLE_REJECTED, FAILED, RIGHT, WRONG, Evaluation, ExampleResult
+from .scorer import GoldResult, canonical, judge, one_line
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..answer import Answer
+    from ..knowledge.base import Example
+
+ROWS_SHOWN = 3  # differing rows kept per side for a wrong answer
+STOPPING = (DatabaseConnectionError, CircuitOpenError, RateLimitError, QueryCancelledError)
+RAISED = (ReplayMissError, ConfigurationError)
+
+
+@dataclass(frozen=True)
+class EvaluationProgress:
+    """After each example: how many are done out of ``total``, and the one just measured."""
+
+    done: int
+    total: int
+    result: ExampleResult
+    elapsed: float
+
+
+def choose(examples: Sequence["Example"], *, limit: int | None = None, sample: int | None = None,
+           seed: int = 0) -> list["Example"]:
+    """The examples to evaluate: the first ``limit``, or ``sample`` drawn at random (``seed``: the same draw
+    every run), in knowledge-base order.
+
+    >>> choose(list("abcdef"), limit=2), choose(list("abcdef"), sample=3) == choose(list("abcdef"), sample=3)
+    (['a', 'b'], True)
+    """
+    chosen = list(examples)
+    if limit is not None:
+        chosen = chosen[:limit]
+    if sample is not None and sample < len(chosen):
+        picked = sorted(random.Random(seed).sample(range(len(chosen)), sample))
+        chosen = [chosen[i] for i in picked]
+    return chosen
+
+
+def evaluate(examples: Sequence["Example"], *, run_example: Callable[[str], "Answer"],
+             ask: Callable[["Example"], "Answer"], dialect: str,
+             progress: Callable[[EvaluationProgress], None] | None = None, **about) -> Evaluation:
+    """Each example measured in turn (see the module docstring); ``about``: the run's connection, model...
+
+    Raises:
+        ReplayMissError: the replay file has no response for a prompt.
+        ConfigurationError: a setting the run cannot use.
+    """
+    evaluation = Evaluation([], total=len(examples), dialect=dialect, **about)
+    start = time.perf_counter()
+    try:
+        for example in examples:
+            evaluation.results.append(measure(example, run_example=run_example, ask=ask, dialect=dialect))
+            if progress is not None:
+                progress(EvaluationProgress(len(evaluation.results), len(examples), evaluation.results[-1],
+                                            time.perf_counter() - start))
+    except KeyboardInterrupt:
+        evaluation.stopped = f"interrupted after {len(evaluation.results)} of {len(examples)} examples"
+    except STOPPING as exc:
+        evaluation.stopped = f"stopped after {len(evaluation.results)} of {len(examples)} examples: {one_line(exc)}"
+    evaluation.seconds = time.perf_counter() - start
+    return evaluation
+
+
+def measure(example: "Example", *, run_example: Callable[[str], "Answer"], ask: Callable[["Example"], "Answer"],
+            dialect: str) -> ExampleResult:
+    """One example: its own SQL run, its question asked, the two results compared."""
+    from ..knowledge.base import tables_in_sql
+
+    start = time.perf_counter()
+    base = dict(question=example.question, example_sql=example.sql, path=shown_path(example.path),
+                tables=tuple(dict.fromkeys(name for _, name in tables_in_sql(example.sql))))
+    try:
+        expected = run_example(example.sql).frame
+    except RAISED + STOPPING:
+        raise
+    except VannaError as exc:
+        outcome = EXAMPLE_REJECTED if isinstance(exc, FirewallError) else EXAMPLE_FAILS
+        return ExampleResult(outcome=outcome, reason=f"the example's own SQL: {_failure(exc)}", **base,
+                             seconds=time.perf_counter() - start)
+    try:
+        answer = ask(example)
+    except RAISED + STOPPING:
+        raise
+    except VannaError as exc:
+        failed = getattr(exc, "answer", None)
+        return ExampleResult(outcome=FAILED, reason=f"no answer: {_failure(exc)}",
+                             sql=getattr(failed, "sql", None), **base, seconds=time.perf_counter() - start)
+    confidence = answer.confidence
+    base.update(sql=answer.sql, confidence=confidence.level if confidence else None,
+                confidence_reasons=tuple(confidence.reasons) if confidence else ())
+    assert expected is not None
+    if answer.frame is None:
+        return ExampleResult(outcome=FAILED, reason="the answer has no rows to compare", **base,
+                             seconds=time.perf_counter() - start)
+    verdict = judge([GoldResult(example.sql, expected)], answer.frame, example.question, dialect)
+    if verdict.correct:
+        return ExampleResult(outcome=RIGHT, **base, seconds=time.perf_counter() - start)
+    return ExampleResult(outcome=WRONG, reason=verdict.reason, **differing_rows(expected, answer.frame), **base,
+                         seconds=time.perf_counter() - start)
+
+
+def differing_rows(expected: "pd.DataFrame", got: "pd.DataFrame", shown: int = ROWS_SHOWN) -> dict:
+    """The first rows of each result the other lacks (values compared as the scorer compares them), as text;
+    with the same rows in another order, the first rows of each as they came."""
+    expected_rows, got_rows = _rows(expected), _rows(got)
+    missing = Counter(expected_rows) - Counter(got_rows)
+    extra = Counter(got_rows) - Counter(expected_rows)
+    if missing or extra:
+        expected_rows, got_rows = _unmatched(expected_rows, missing), _unmatched(got_rows, extra)
+    return {"expected_columns": tuple(str(c) for c in expected.columns),
+            "expected": tuple(tuple(_text(v) for v in row) for row in expected_rows[:shown]),
+            "got_columns": tuple(str(c) for c in got.columns),
+            "got": tuple(tuple(_text(v) for v in row) for row in got_rows[:shown])}
+
+
+def _unmatched(rows: list[tuple], unmatched: Counter) -> list[tuple]:
+    """``rows`` in order, keeping each only as many times as ``unmatched`` counts it."""
+    kept = []
+    for row in rows:
+        if unmatched[row] > 0:
+            unmatched[row] -= 1
+            kept.append(row)
+    return kept
+
+
+def shown_path(path: str | None) -> str | None:
+    """A file as a person reads it: relative to the working folder when it is inside it."""
+    if path is None:
+        return None
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _rows(frame: "pd.DataFrame") -> list[tuple]:
+    return [tuple(canonical(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+
+
+def _text(value: object) -> str:
+    return "NULL" if value is None else str(value)
+
+
+def _failure(exc: VannaError) -> str:
+    if isinstance(exc, FirewallError):
+        return f"rejected by the firewall ({getattr(exc, 'rule', None) or 'a rule'}): {one_line(exc)}"
+    return f"failed ({exc.stage}): {one_line(exc)}"
