@@ -244,3 +244,45 @@ def test_a_retriever_holding_out_an_example_never_returns_it_and_leaves_the_orig
     assert [s.example for s in held.closest_questions(example.question, n=2)] == others[:2] and others
     assert example not in [s.example for s in held.retrieve(example.question, [], k=5).examples]
     assert retriever.held_out == frozenset() and retriever.exact_match(example.question) is not None
+
+
+def test_the_rate_limit_is_waited_for_then_the_question_asked_again(evaluating):
+    from vanna_magic.core.errors import RateLimitError
+
+    answers = right_answers()
+    refusals = iter([RateLimitError("too many calls", retry_after=12.5)])
+
+    def answer(messages):
+        refusal = next(refusals, None)
+        if refusal is not None:
+            raise refusal
+        return f"```sql\n{answers[question_of(messages)]}\n```"
+
+    waited = []
+    session = evaluating(FakeModel(answer))
+    from vanna_magic.core.evaluate import leave_one_out
+
+    evaluation = leave_one_out.evaluate(session.knowledge_base.examples, run_example=session.run_sql,
+                                        ask=lambda example: session.ask(example.question), dialect="sqlite",
+                                        sleep=waited.append)
+    assert waited == [12.5] and evaluation.stopped is None and evaluation.tally.counted == 3
+
+
+def test_a_rate_limit_that_does_not_relent_stops_the_run_and_keeps_what_was_measured(evaluating):
+    from vanna_magic.core.errors import RateLimitError
+    from vanna_magic.core.evaluate import leave_one_out
+
+    session = evaluating(None)
+    examples = session.knowledge_base.examples
+    answers = right_answers()
+
+    def ask(example):
+        if example != examples[0]:
+            raise RateLimitError("too many calls", retry_after=500)
+        return session.run_sql(answers[example.question])
+
+    waited = []
+    evaluation = leave_one_out.evaluate(examples, run_example=session.run_sql, ask=ask, dialect="sqlite",
+                                        sleep=waited.append)
+    assert waited == [leave_one_out.MAX_WAIT] * leave_one_out.RATE_LIMIT_WAITS
+    assert len(evaluation.results) == 1 and "stopped after 1 of 3 examples: too many calls" in evaluation.stopped

@@ -33,8 +33,7 @@ from .session_knowledge import SessionKnowledge
 
 if TYPE_CHECKING:
     from .data.schema import Table
-    from .evaluate.leave_one_out import EvaluationProgress
-    from .evaluate.report import Evaluation
+    from .evaluate.report import Evaluation, EvaluationProgress
     from .generate.model import LanguageModel
     from .ops.run import Progress
     from .status import MetricsSnapshot, Status
@@ -140,7 +139,8 @@ class Session(SessionKnowledge):
         sample = None if sample is None else _positive(sample, "sample")
         examples, model = self.knowledge_base.examples, self.model
         if not examples:
-            folders = ", ".join(str(root) for root in self.knowledge_roots()) or "none configured"
+            folders = ", ".join(f"{root}{'' if root.is_dir() else ' (missing)'}"
+                                for root in self.knowledge_roots()) or "none configured"
             raise ConfigurationError(f"the knowledge base has no examples to evaluate (folders: {folders})",
                                      setting="knowledge_base", hint="Add example files (examples/*.sql) or point "
                                      "knowledge_base at the team's folder.")

@@ -4,9 +4,9 @@ compared by execution (:mod:`.scorer`) with the result of the example's own SQL.
 :func:`evaluate` runs over callables (:meth:`Session.evaluate <vanna_magic.core.session.Session.evaluate>`
 gives them): ``run_example(sql)`` runs an example's SQL through the firewall and the read-only executor,
 ``ask(example)`` asks its question with the example held out. Progress is reported after each example; an
-interrupt, the database going away, an open breaker or the rate limit stop the run and keep what was measured
-(:attr:`Evaluation.stopped <.report.Evaluation.stopped>`). A replay miss or a setting the run cannot use is
-raised: it is the run's input that is wrong, not the engine's answer.
+interrupt, the database going away, an open breaker or a rate limit that does not relent stop the run and keep
+what was measured (:attr:`Evaluation.stopped <.report.Evaluation.stopped>`). A replay miss or a setting the
+run cannot use is raised: it is the run's input that is wrong, not the engine's answer.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import os
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import (
@@ -28,7 +27,16 @@ from ..errors import (
     ReplayMissError,
     VannaError,
 )
-from .report import EXAMPLE_FAILS, EXAMPLE_REJECTED, FAILED, RIGHT, WRONG, Evaluation, ExampleResult
+from .report import (
+    EXAMPLE_FAILS,
+    EXAMPLE_REJECTED,
+    FAILED,
+    RIGHT,
+    WRONG,
+    Evaluation,
+    EvaluationProgress,
+    ExampleResult,
+)
 from .scorer import GoldResult, canonical, judge, one_line
 
 if TYPE_CHECKING:
@@ -40,16 +48,8 @@ if TYPE_CHECKING:
 ROWS_SHOWN = 3  # differing rows kept per side for a wrong answer
 STOPPING = (DatabaseConnectionError, CircuitOpenError, RateLimitError, QueryCancelledError)
 RAISED = (ReplayMissError, ConfigurationError)
-
-
-@dataclass(frozen=True)
-class EvaluationProgress:
-    """After each example: how many are done out of ``total``, and the one just measured."""
-
-    done: int
-    total: int
-    result: ExampleResult
-    elapsed: float
+RATE_LIMIT_WAITS = 3  # waits for the rate limit before one question stops the run
+MAX_WAIT = 60.0  # seconds of one such wait
 
 
 def choose(examples: Sequence["Example"], *, limit: int | None = None, sample: int | None = None,
@@ -71,8 +71,12 @@ def choose(examples: Sequence["Example"], *, limit: int | None = None, sample: i
 
 def evaluate(examples: Sequence["Example"], *, run_example: Callable[[str], "Answer"],
              ask: Callable[["Example"], "Answer"], dialect: str,
-             progress: Callable[[EvaluationProgress], None] | None = None, **about) -> Evaluation:
+             progress: Callable[[EvaluationProgress], None] | None = None,
+             sleep: Callable[[float], None] = time.sleep, **about) -> Evaluation:
     """Each example measured in turn (see the module docstring); ``about``: the run's connection, model...
+
+    A question refused by the rate limit (setting ``rate_limit``) waits until a call is allowed again, at most
+    :data:`RATE_LIMIT_WAITS` times :data:`MAX_WAIT` seconds, and is asked again; ``sleep`` waits (a seam for tests).
 
     Raises:
         ReplayMissError: the replay file has no response for a prompt.
@@ -82,9 +86,17 @@ def evaluate(examples: Sequence["Example"], *, run_example: Callable[[str], "Ans
     start = time.perf_counter()
     try:
         for example in examples:
-            evaluation.results.append(measure(example, run_example=run_example, ask=ask, dialect=dialect))
+            for waits in range(RATE_LIMIT_WAITS + 1):
+                try:
+                    result = measure(example, run_example=run_example, ask=ask, dialect=dialect)
+                    break
+                except RateLimitError as exc:
+                    if waits == RATE_LIMIT_WAITS:
+                        raise
+                    sleep(min(float(getattr(exc, "retry_after", None) or MAX_WAIT), MAX_WAIT))
+            evaluation.results.append(result)
             if progress is not None:
-                progress(EvaluationProgress(len(evaluation.results), len(examples), evaluation.results[-1],
+                progress(EvaluationProgress(len(evaluation.results), len(examples), result,
                                             time.perf_counter() - start))
     except KeyboardInterrupt:
         evaluation.stopped = f"interrupted after {len(evaluation.results)} of {len(examples)} examples"

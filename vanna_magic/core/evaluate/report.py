@@ -90,6 +90,16 @@ class ExampleResult:
 
 
 @dataclass(frozen=True)
+class EvaluationProgress:
+    """After each example: how many are done out of ``total``, and the one just measured."""
+
+    done: int
+    total: int
+    result: ExampleResult
+    elapsed: float
+
+
+@dataclass(frozen=True)
 class Change:
     """An example whose outcome changed between two runs."""
 
@@ -209,6 +219,15 @@ class Evaluation:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False, default=str) + "\n",
                         encoding="utf-8")
+        return path
+
+    def write_junit(self, path: str | os.PathLike) -> Path:
+        """Write this evaluation as JUnit XML (:mod:`.junit`), for CI systems that show test results."""
+        from .junit import junit_xml
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(junit_xml(self), encoding="utf-8")
         return path
 
     @classmethod
