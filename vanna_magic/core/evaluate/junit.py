@@ -1,18 +1,16 @@
 """An :class:`~vanna_magic.core.evaluate.report.Evaluation` as JUnit XML, the format CI systems show as tests:
-one test case per example, a failure for an answer that is not right, skipped for an example not counted."""
+one test case per example, a failure for an answer that is not right, skipped for an example not counted.
+Reads the evaluation's attributes only (the report module writes it through here)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 from xml.etree import ElementTree
-
-if TYPE_CHECKING:
-    from .report import Evaluation, ExampleResult
 
 SUITE = "vanna-magic eval"
 
 
-def junit_xml(evaluation: "Evaluation") -> str:
+def junit_xml(evaluation: Any) -> str:
     """The JUnit XML document of ``evaluation``.
 
     >>> from vanna_magic.core.evaluate.report import ExampleResult, Evaluation, WRONG
@@ -38,12 +36,12 @@ def junit_xml(evaluation: "Evaluation") -> str:
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _classname(result: "ExampleResult") -> str:
+def _classname(result: Any) -> str:
     path = result.path or "examples"
     return path.replace("/", ".").replace("\\", ".").removesuffix(".sql")
 
 
-def _details(result: "ExampleResult") -> str:
+def _details(result: Any) -> str:
     lines = [f"example SQL:\n{result.example_sql}", f"generated SQL:\n{result.sql or '(none)'}"]
     if result.confidence:
         lines.append(f"confidence: {result.confidence}")
