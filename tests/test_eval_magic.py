@@ -80,3 +80,42 @@ def test_the_progress_line_counts_and_is_emptied_at_the_end():
     line.close()
     assert shown[0] == EMPTY and shown[-1] == EMPTY
     assert shown[1]["text/plain"] == "evaluating 1 of 2 (1 right): How many?"
+
+
+REGIONS = "How many regions are there?"
+
+
+def record_check(session_factory, kb, path, answer_sql):
+    from tests.fakes import FakeModel
+    from vanna_magic.core.generate.replay import ReplayModel
+
+    inner = FakeModel([f"```sql\n{answer_sql}\n```"])
+    model = ReplayModel(path, model_name="fake/model", inner=inner, mode="record")
+    session_factory(model=model, knowledge_base=str(kb), rate_limit=1000).check_example(
+        REGIONS, "SELECT COUNT(*) AS regions FROM regions")
+    return path
+
+
+@pytest.mark.parametrize("answer_sql, says, right", [
+    ("SELECT COUNT(*) FROM regions", "the model already answers this question right without the example", True),
+    ("SELECT COUNT(*) FROM customers", "without the example the answer is not right", False)])
+def test_kb_add_check_says_whether_the_model_already_answers_it(shell, session_factory, tmp_path, capsys,
+                                                               answer_sql, says, right):
+    kb = write_kb(tmp_path / "kb")
+    replay = record_check(session_factory, kb, tmp_path / "check.replay.jsonl", answer_sql)
+    shell.run_cell(f"%config VannaMagic.knowledge_base = {str(kb)!r}")
+    shell.run_cell(f"%config VannaMagic.replay_file = {str(replay)!r}")
+    shell.run_cell(f'%vanna kb add --check --question "{REGIONS}" --sql "SELECT COUNT(*) AS regions FROM regions"')
+    out = capsys.readouterr().out
+    assert says in out and ("the model wrote: SELECT COUNT(*) FROM customers" in out) == (not right)
+    assert (kb / "examples" / "how_many_regions_are_there.sql").is_file()  # added either way
+
+
+def test_kb_add_check_needs_a_model_and_only_kb_add_checks(shell, tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    shell.run_cell(f"%config VannaMagic.knowledge_base = {str(kb)!r}")
+    with pytest.raises(UsageError, match="checking an example needs a language model"):
+        shell.run_cell(f'%vanna kb add --check --question "{REGIONS}" --sql "SELECT COUNT(*) FROM regions"')
+    assert not (kb / "examples" / "how_many_regions_are_there.sql").exists()
+    with pytest.raises(UsageError, match="kb list takes no --check"):
+        shell.run_cell("%vanna kb list --check")

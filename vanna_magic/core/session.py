@@ -33,7 +33,7 @@ from .session_knowledge import SessionKnowledge
 
 if TYPE_CHECKING:
     from .data.schema import Table
-    from .evaluate.report import Evaluation, EvaluationProgress
+    from .evaluate.report import Evaluation, EvaluationProgress, ExampleResult
     from .generate.model import LanguageModel
     from .ops.run import Progress
     from .status import MetricsSnapshot, Status
@@ -133,7 +133,6 @@ class Session(SessionKnowledge):
             ReplayMissError: the replay file has no response for a prompt.
         """
         from .evaluate.leave_one_out import choose, evaluate
-        from .pipeline import ask, run_sql
 
         limit = None if limit is None else _positive(limit, "limit")
         sample = None if sample is None else _positive(sample, "sample")
@@ -150,6 +149,27 @@ class Session(SessionKnowledge):
                                      "recorded responses (VANNA_MAGIC_REPLAY_FILE).")
         db = self.database(connection)
         db.ping()
+        run_example, ask_held_out = self._evaluation_steps(connection)
+        return evaluate(choose(examples, limit=limit, sample=sample, seed=seed), run_example=run_example,
+                        ask=ask_held_out, dialect=db.dialect, progress=progress, connection=redact(db.url),
+                        model=model.name, knowledge_base=tuple(str(root) for root in self.knowledge_roots()))
+
+    def check_example(self, question: str, sql: str, *, connection: str | None = None) -> "ExampleResult":
+        """Whether the engine already answers ``question`` with the rows ``sql`` returns, as :meth:`evaluate`
+        judges each example (an example of the knowledge base asking the same question is held out)."""
+        from .evaluate.leave_one_out import measure
+        from .knowledge.base import Example
+
+        if self.model is None:
+            raise ConfigurationError("checking an example needs a language model, and none is configured",
+                                     setting="model", hint="Set VANNA_MAGIC_MODEL, or add the example unchecked.")
+        run_example, ask_held_out = self._evaluation_steps(connection)
+        return measure(Example(question, sql), run_example=run_example, ask=ask_held_out,
+                       dialect=self.database(connection).dialect)
+
+    def _evaluation_steps(self, connection: str | None):
+        """Run an example's own SQL; ask its question with it (and any example asking the same) held out."""
+        from .pipeline import ask, run_sql
 
         def run_example(sql: str) -> Answer:
             ctx = self._context("", run=True, limit=None, connection=connection, for_question=False)
@@ -158,11 +178,12 @@ class Session(SessionKnowledge):
         def ask_held_out(example) -> Answer:
             ctx = self._context(example.question, run=True, limit=None, connection=connection)
             ctx.retriever = ctx.retriever.holding_out(example)
+            same = ctx.retriever.exact_match(example.question)
+            if same is not None and same.score >= 1.0:
+                ctx.retriever = ctx.retriever.holding_out(same.example)
             return self._in_flight(None, lambda: self._recorded("evaluation", ctx, ask))
 
-        return evaluate(choose(examples, limit=limit, sample=sample, seed=seed), run_example=run_example,
-                        ask=ask_held_out, dialect=db.dialect, progress=progress, connection=redact(db.url),
-                        model=model.name, knowledge_base=tuple(str(root) for root in self.knowledge_roots()))
+        return run_example, ask_held_out
 
     def follow_up(self) -> FollowUp:
         """What a follow-up question on the current connection carries into the prompt (never any rows)."""
