@@ -88,7 +88,8 @@ def evaluate(examples: Sequence["Example"], *, run_example: Callable[[str], "Ans
         for example in examples:
             for waits in range(RATE_LIMIT_WAITS + 1):
                 try:
-                    result = measure(example, run_example=run_example, ask=ask, dialect=dialect)
+                    result = measure(example, run_example=run_example, ask=ask, dialect=dialect,
+                                     roots=about.get("knowledge_base", ()))
                     break
                 except RateLimitError as exc:
                     if waits == RATE_LIMIT_WAITS:
@@ -107,12 +108,13 @@ def evaluate(examples: Sequence["Example"], *, run_example: Callable[[str], "Ans
 
 
 def measure(example: "Example", *, run_example: Callable[[str], "Answer"], ask: Callable[["Example"], "Answer"],
-            dialect: str) -> ExampleResult:
-    """One example: its own SQL run, its question asked, the two results compared."""
+            dialect: str, roots: Sequence[str] = ()) -> ExampleResult:
+    """One example: its own SQL run, its question asked, the two results compared; ``roots``: the
+    knowledge-base folders, for the example's file as it is shown (:func:`shown_path`)."""
     from ..knowledge.base import tables_in_sql
 
     start = time.perf_counter()
-    base = dict(question=example.question, example_sql=example.sql, path=shown_path(example.path),
+    base = dict(question=example.question, example_sql=example.sql, path=shown_path(example.path, roots),
                 tables=tuple(dict.fromkeys(name for _, name in tables_in_sql(example.sql))))
     try:
         expected = run_example(example.sql).frame
@@ -168,12 +170,19 @@ def _unmatched(rows: list[tuple], unmatched: Counter) -> list[tuple]:
     return kept
 
 
-def shown_path(path: str | None) -> str | None:
-    """A file as a person reads it: relative to the working folder when it is inside it."""
+def shown_path(path: str | None, roots: Sequence[str] = ()) -> str | None:
+    """A file as a person reads it, the same on every machine: relative to the working folder when it is inside
+    it, else to its knowledge-base folder (``examples/top_customers.sql``)."""
     if path is None:
         return None
     relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
+    if not relative.startswith(".."):
+        return relative
+    for root in roots:
+        inside = os.path.relpath(path, root)
+        if not inside.startswith(".."):
+            return inside
+    return path
 
 
 def _rows(frame: "pd.DataFrame") -> list[tuple]:
