@@ -184,3 +184,17 @@ def test_an_interrupt_prints_what_was_measured_and_exits_130(kb, replay, monkeyp
 def test_eval_is_a_command_of_the_console_script():
     out = subprocess.run([sys.executable, "-m", "vanna_magic.cli", "eval", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "--min-accuracy" in out.stdout and "--compare" in out.stdout
+
+
+def test_every_eval_option_is_in_the_readme():
+    import argparse
+    from pathlib import Path
+
+    from vanna_magic import cli_eval
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = argparse.ArgumentParser().add_subparsers()
+    cli_eval.add_parser(commands)
+    options = [s for action in commands.choices["eval"]._actions for s in action.option_strings
+               if s not in ("-h", "--help")]
+    assert options and [o for o in options if f"`{o}" not in readme] == []
