@@ -124,6 +124,13 @@ def test_a_replay_miss_is_one_sentence(session_factory, kb, tmp_path, capsys):
     assert one_sentence(err) and "has no recorded response for the question" in err and out == ""
 
 
+def test_recording_without_a_model_is_one_sentence(kb, tmp_path, capsys):
+    assert main(["eval", "--kb", str(kb), "--record", str(tmp_path / "new.replay.jsonl")]) == 2
+    _, err = capsys.readouterr()
+    assert one_sentence(err) and "record mode needs a model" in err
+    assert not (tmp_path / "new.replay.jsonl").exists()
+
+
 def test_no_model_is_one_sentence(kb, capsys):
     assert main(["eval", "--kb", str(kb)]) == 2
     _, err = capsys.readouterr()

@@ -286,3 +286,14 @@ def test_a_rate_limit_that_does_not_relent_stops_the_run_and_keeps_what_was_meas
                                         sleep=waited.append)
     assert waited == [leave_one_out.MAX_WAIT] * leave_one_out.RATE_LIMIT_WAITS
     assert len(evaluation.results) == 1 and "stopped after 1 of 3 examples: too many calls" in evaluation.stopped
+
+
+def test_a_wrong_answer_says_when_the_example_reached_the_row_cap(evaluating, kb):
+    write_kb(kb, {"statuses.sql": ("Which statuses do orders have?",
+                                   "SELECT DISTINCT status FROM orders ORDER BY status")})
+    answers = right_answers() | {"Which statuses do orders have?": "SELECT DISTINCT status FROM orders "
+                                                                    "ORDER BY status DESC"}
+    evaluation = evaluating(answering(answers), max_rows=2).evaluate()
+    by_question = {r.question: r for r in evaluation.results}
+    assert "reached the row cap (2 rows" in by_question["Which statuses do orders have?"].reason
+    assert "row cap" not in by_question["How many orders are there per status?"].reason

@@ -117,7 +117,7 @@ def measure(example: "Example", *, run_example: Callable[[str], "Answer"], ask: 
     base = dict(question=example.question, example_sql=example.sql, path=shown_path(example.path, roots),
                 tables=tuple(dict.fromkeys(name for _, name in tables_in_sql(example.sql))))
     try:
-        expected = run_example(example.sql).frame
+        ran = run_example(example.sql)
     except RAISED + STOPPING:
         raise
     except VannaError as exc:
@@ -135,6 +135,7 @@ def measure(example: "Example", *, run_example: Callable[[str], "Answer"], ask: 
     confidence = answer.confidence
     base.update(sql=answer.sql, confidence=confidence.level if confidence else None,
                 confidence_reasons=tuple(confidence.reasons) if confidence else ())
+    expected = ran.frame
     assert expected is not None
     if answer.frame is None:
         return ExampleResult(outcome=FAILED, reason="the answer has no rows to compare", **base,
@@ -142,7 +143,11 @@ def measure(example: "Example", *, run_example: Callable[[str], "Answer"], ask: 
     verdict = judge([GoldResult(example.sql, expected)], answer.frame, example.question, dialect)
     if verdict.correct:
         return ExampleResult(outcome=RIGHT, **base, seconds=time.perf_counter() - start)
-    return ExampleResult(outcome=WRONG, reason=verdict.reason, **differing_rows(expected, answer.frame), **base,
+    reason = verdict.reason
+    if ran.capped:
+        reason += (f"; the example's own result reached the row cap ({ran.max_rows} rows, max_rows), so both "
+                   "results may be cut short")
+    return ExampleResult(outcome=WRONG, reason=reason, **differing_rows(expected, answer.frame), **base,
                          seconds=time.perf_counter() - start)
 
 
