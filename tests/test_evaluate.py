@@ -297,3 +297,10 @@ def test_a_wrong_answer_says_when_the_example_reached_the_row_cap(evaluating, kb
     by_question = {r.question: r for r in evaluation.results}
     assert "reached the row cap (2 rows" in by_question["Which statuses do orders have?"].reason
     assert "row cap" not in by_question["How many orders are there per status?"].reason
+
+
+def test_checking_a_new_example_holds_out_one_asking_the_same_question(evaluating):
+    question, sql = EXAMPLES["largest_shipping.sql"]
+    model = answering(right_answers() | {question.upper(): sql})
+    result = evaluating(model).check_example(question.upper(), sql)
+    assert result.right and prompt_text(model.calls[0]).count(question) == 0

@@ -178,9 +178,6 @@ class Session(SessionKnowledge):
         def ask_held_out(example) -> Answer:
             ctx = self._context(example.question, run=True, limit=None, connection=connection)
             ctx.retriever = ctx.retriever.holding_out(example)
-            same = ctx.retriever.exact_match(example.question)
-            if same is not None and same.score >= 1.0:
-                ctx.retriever = ctx.retriever.holding_out(same.example)
             return self._in_flight(None, lambda: self._recorded("evaluation", ctx, ask))
 
         return run_example, ask_held_out

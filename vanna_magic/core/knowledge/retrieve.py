@@ -167,11 +167,13 @@ class Retriever:
         self.held_out: frozenset[Example] = frozenset()
 
     def holding_out(self, example: Example) -> "Retriever":
-        """This retriever without ``example`` (a leave-one-out evaluation); it shares the indexes and caches."""
+        """This retriever without ``example``, nor an example asking the same question (a leave-one-out
+        evaluation); it shares the indexes and caches."""
         import copy
 
         view = copy.copy(self)
-        view.held_out = self.held_out | {example}
+        same = self._by_key.get(question_key(example.question))
+        view.held_out = self.held_out | {example} | ({same} if same is not None else set())
         return view
 
     def retrieve(self, question: str, tables: Sequence[Table], *, k: int = 5) -> Retrieved:
