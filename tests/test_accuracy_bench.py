@@ -14,6 +14,7 @@ import pytest
 from bench.accuracy.__main__ import main
 from bench.accuracy.databases import drop_postgres, postgres_name, postgres_url
 from bench.accuracy.datasets import BenchError, Question, load_dataset, stratified_sample
+from bench.accuracy.gold import variants
 from bench.accuracy.runner import Options, run
 from tests.fakes import FakeModel
 from vanna_magic.core.errors import GenerationError
@@ -350,3 +351,12 @@ def test_self_consistency_samples_are_recorded_one_by_one_and_replayed_in_order(
     assert summary["model_calls"]["live_calls"] == 0 and summary["model_calls"]["failures"] == 0
     again = {(r["condition"], r["question"]): r["status"] for r in results(tmp_path / "out")}
     assert again == {key: record["status"] for key, record in first.items()}
+
+
+def test_gold_cells_expand_into_every_alternative():
+    cell = "SELECT {a.id, a.name}, COUNT(*) FROM a GROUP BY {};SELECT a.id FROM a"
+    assert variants(cell) == ["SELECT a.id, COUNT(*) FROM a GROUP BY a.id",
+                              "SELECT a.name, COUNT(*) FROM a GROUP BY a.name",
+                              "SELECT a.id, a.name, COUNT(*) FROM a GROUP BY a.id, a.name",
+                              "SELECT a.id FROM a"]
+    assert variants("SELECT 'a;b' AS x;SELECT 2;") == ["SELECT 'a;b' AS x", "SELECT 2"]

@@ -1,7 +1,7 @@
 """The front ends reach the engine through ``Session`` only.
 
 The magics, the panel, the setup form and the sidebar's comm (``vanna_magic/jupyter/**``) and the
-command line (``cli.py``, ``cli_import.py``) may import from ``vanna_magic.core`` only what is
+command line (``cli.py``, ``cli_import.py``, ``cli_eval.py``) may import from ``vanna_magic.core`` only what is
 listed here: ``Session``, the types it returns, and helpers that only present them. Every import
 counts, inside functions and under ``TYPE_CHECKING`` too (``tests/imports.py``).
 """
@@ -30,6 +30,9 @@ ALLOWED = {  # module (with its submodules) -> why a front end may import it
     "vanna_magic.core.display":
         "presentation with no engine behind it: a page of an answer's rows (%vanna page), the kinds of a "
         "result's columns (charts)",
+    "vanna_magic.core.evaluate.report":
+        "Evaluation, what Session.evaluate returns (read back for --compare, written as JSON and JUnit XML), and "
+        "the progress it reports after each example",
     "vanna_magic.core.extras":
         "require(): the extra to install when an optional library a chart needs is missing",
     "vanna_magic.core.project_files":
@@ -41,7 +44,8 @@ ALLOWED = {  # module (with its submodules) -> why a front end may import it
 def front_ends() -> dict[str, object]:
     known = modules()
     return {name: path for name, path in known.items()
-            if name.startswith("vanna_magic.jupyter") or name in ("vanna_magic.cli", "vanna_magic.cli_import")}
+            if name.startswith("vanna_magic.jupyter") or name in ("vanna_magic.cli", "vanna_magic.cli_import",
+                                                                  "vanna_magic.cli_eval")}
 
 
 def allowed(target: str) -> bool:
@@ -58,7 +62,7 @@ def test_the_front_ends_are_found():
     names = set(front_ends())
     assert {"vanna_magic.jupyter.magics", "vanna_magic.jupyter.comm", "vanna_magic.jupyter.panel",
             "vanna_magic.jupyter.setup_form", "vanna_magic.jupyter.commands.connection", "vanna_magic.cli",
-            "vanna_magic.cli_import"} <= names
+            "vanna_magic.cli_import", "vanna_magic.cli_eval"} <= names
     assert all(path.is_relative_to(PACKAGE) for path in front_ends().values())
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import cli_import
+from . import cli_eval, cli_import
 from .core.config import redact
 from .core.errors import VannaError
 
@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     encrypt.add_argument("--new-key", action="store_true",
                          help="first write a new key to the key file (~/.config/vanna-magic/key)")
     cli_import.add_parser(commands)
+    cli_eval.add_parser(commands)
     return parser
 
 
@@ -69,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _encrypt(args)
     if args.command == "import":
         return cli_import.run(args)
+    if args.command == "eval":
+        return cli_eval.run(args)
     from .core.session import Session
 
     overrides = {key: value for key, value in

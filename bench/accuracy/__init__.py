@@ -2,6 +2,6 @@
 
 Run ``python -m bench.accuracy --help``. The parts: :mod:`.datasets` (defog and Spider layouts),
 :mod:`.databases` (SQLite files and PostgreSQL databases built once), :mod:`.conditions` (baseline,
-zero-shot, leave-one-out knowledge), :mod:`.scorer` (execution match), :mod:`.runner` (resumable runs)
-and :mod:`.report` (Markdown and JSON).
+zero-shot, leave-one-out knowledge), :mod:`.runner` (resumable runs) and :mod:`.report` (Markdown and
+JSON); answers are judged by the product's execution match (:mod:`vanna_magic.core.evaluate.scorer`).
 """

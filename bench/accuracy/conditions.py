@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vanna_magic.core.errors import FirewallError, VannaError
+from vanna_magic.core.evaluate.scorer import one_line
 
 from .datasets import DatabaseFiles, Question
-from .scorer import one_line
 
 if TYPE_CHECKING:
     import pandas as pd

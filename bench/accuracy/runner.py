@@ -15,12 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from vanna_magic.core.evaluate.scorer import GoldResult, GoldUnavailable, judge, run_gold
+
 from .conditions import CONDITIONS, open_condition, product_settings
 from .databases import DEFAULT_SERVER, postgres_url, sqlite_url
 from .datasets import BenchError, Question, load_dataset, select
 from .models import CachedModel, live_model
 from .report import summarize, write_report
-from .scorer import GoldResult, GoldUnavailable, judge, run_gold
 
 MODEL_DOWN_AFTER = 3  # live-model failures in a row that stop the run (it resumes where it stopped)
 

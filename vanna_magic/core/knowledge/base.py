@@ -73,3 +73,24 @@ def question_key(text: str) -> str:
     """
     text = _APOSTROPHES.sub("", text.casefold())
     return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def tables_in_sql(sql: str) -> tuple[tuple[str | None, str], ...]:
+    """(schema, table) pairs a knowledge-base query reads, CTE names excluded.
+
+    >>> tables_in_sql("WITH t AS (SELECT * FROM sales.orders) SELECT COUNT(*) FROM t")
+    (('sales', 'orders'),)
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
+    for dialect in PARSE_DIALECTS:
+        try:
+            tree = sqlglot.parse_one(sql, read=dialect)
+        except (ParseError, TokenError):
+            continue
+        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        names = [(t.db or None, t.name) for t in tree.find_all(exp.Table) if t.name and t.name.lower() not in ctes]
+        return tuple(dict.fromkeys(names))
+    return ()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..answer import Retrieved, ScoredExample
 from ..data.schema import Table
-from .base import Definition, Document, KnowledgeBase, question_key
+from .base import Definition, Document, Example, KnowledgeBase, question_key, tables_in_sql
 from .embed import content_stems, stem, words
 
 if TYPE_CHECKING:
@@ -142,7 +142,10 @@ def _describe(table: Table, document: Document | None) -> str:
 
 
 class Retriever:
-    """Retrieval over one knowledge base; vector indexes are built lazily and cached on disk by content."""
+    """Retrieval over one knowledge base; vector indexes are built lazily and cached on disk by content.
+
+    ``held_out``: examples never returned, as if they were not in the knowledge base (see :meth:`holding_out`).
+    """
 
     def __init__(self, kb: KnowledgeBase, embedder: "Embedder", cache_dir: Path):
         self.kb = kb
@@ -161,6 +164,17 @@ class Retriever:
         self._vectors: dict[str, "np.ndarray"] = {}
         self._schemas: dict[tuple, _Schema] = {}
         self._example_tables: dict[int, tuple[tuple[str | None, str], ...]] = {}
+        self.held_out: frozenset[Example] = frozenset()
+
+    def holding_out(self, example: Example) -> "Retriever":
+        """This retriever without ``example``, nor an example asking the same question (a leave-one-out
+        evaluation); it shares the indexes and caches."""
+        import copy
+
+        view = copy.copy(self)
+        same = self._by_key.get(question_key(example.question))
+        view.held_out = self.held_out | {example} | ({same} if same is not None else set())
+        return view
 
     def retrieve(self, question: str, tables: Sequence[Table], *, k: int = 5) -> Retrieved:
         """Examples, linked tables (with foreign-key neighbours), definitions and documents for ``question``."""
@@ -182,7 +196,7 @@ class Retriever:
         A cosine match must also agree on numbers and on words like "most"/"least".
         """
         example = self._by_key.get(question_key(question))
-        if example is not None:
+        if example is not None and example not in self.held_out:
             return ScoredExample(example, 1.0)
         for match in self._search_examples("questions", self._vector(question), 3):
             if match.score >= threshold and _meaning_markers(match.example.question) == _meaning_markers(question):
@@ -251,6 +265,7 @@ class Retriever:
         candidates = {i for i, _ in self._search("questions", vector, pool)}
         if self._described:
             candidates |= {self._described[i] for i, _ in self._search("descriptions", vector, pool)}
+        candidates = {i for i in candidates if self.kb.examples[i] not in self.held_out}
         ids = sorted(candidates)
         scores = dict(zip(ids, (self._index("questions").vectors(ids) @ vector[0]).tolist()))
         position = {example: i for i, example in enumerate(self._described)}
@@ -264,7 +279,8 @@ class Retriever:
     def _search_examples(self, corpus: str, vector: "np.ndarray", k: int) -> list[ScoredExample]:
         if not self.kb.examples:
             return []
-        return [ScoredExample(self.kb.examples[i], s) for i, s in self._search(corpus, vector, k)]
+        found = self._search(corpus, vector, k + len(self.held_out))
+        return [ScoredExample(self.kb.examples[i], s) for i, s in found if self.kb.examples[i] not in self.held_out][:k]
 
     def _definitions(self, vector: "np.ndarray", terms: set[str], k: int) -> list[tuple[Definition, float]]:
         """Definitions named in the question (all words of the name present) first, then the closest by cosine."""
@@ -302,7 +318,7 @@ class Retriever:
         with self._lock:
             found = self._example_tables.get(example_index)
             if found is None:
-                found = self._example_tables[example_index] = _tables_in_sql(self.kb.examples[example_index].sql)
+                found = self._example_tables[example_index] = tables_in_sql(self.kb.examples[example_index].sql)
             return found
 
     def _link(self, schema: _Schema, vector: "np.ndarray", terms: set[str], examples: list[tuple[int, float]],
@@ -379,19 +395,3 @@ class Retriever:
                     if i in general and score >= DOCUMENT_MIN_SCORE and len(found) < MAX_DOCUMENTS:
                         found.append(self.kb.documents[i])
         return found
-
-
-def _tables_in_sql(sql: str) -> tuple[tuple[str | None, str], ...]:
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.errors import ParseError, TokenError
-
-    for dialect in (None, "postgres", "sqlite", "oracle"):
-        try:
-            tree = sqlglot.parse_one(sql, read=dialect)
-        except (ParseError, TokenError):
-            continue
-        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-        names = [(t.db or None, t.name) for t in tree.find_all(exp.Table) if t.name and t.name.lower() not in ctes]
-        return tuple(dict.fromkeys(names))
-    return ()

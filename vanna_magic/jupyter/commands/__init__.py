@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ...core.session import Session
 
 MODULES = ("connection", "schema", "status", "knowledge", "operations", "history", "memory", "policy", "panel",
-           "conversation", "results", "help")
+           "conversation", "results", "evaluation", "help")
 
 
 @dataclass

@@ -56,11 +56,16 @@ def _kb_arguments(parser) -> None:
     parser.add_argument("--sql", metavar="SQL", help="kb add: the SQL (default: the last answer's)")
     parser.add_argument("--description", metavar="TEXT", help="kb add: a '-- Description:' line")
     parser.add_argument("--user", action="store_true", help="kb add: write to your own knowledge base")
+    parser.add_argument("--check", action="store_true",
+                        help="kb add: first ask the question without the example and say whether the answer is right")
 
 
 @command("kb", "manage knowledge-base examples: add (the last answer, or --question/--sql), list, remove, rebuild",
          _kb_arguments, notebook=True)
 def kb(session, args, notebook):
+    if args.check and args.action != "add":
+        raise VannaError(f"kb {args.action} takes no --check", stage="knowledge",
+                         hint="Only kb add checks an example: %vanna kb add --check.")
     if args.action != "remove" and args.target:
         raise VannaError(f"kb {args.action} takes no {args.target!r}", stage="knowledge",
                          hint="Only kb remove takes an argument: the example's path or question.")
@@ -76,11 +81,27 @@ def _add(session, args, notebook) -> None:
                              hint="Ask a question first (%%ask), or give --question '...' --sql 'SELECT ...'.")
         question = question if question is not None else last.question
         sql = sql if sql is not None else last.sql
+    if args.check:
+        _check(session, question or "", sql)
     added = session.add_example(question or "", sql, description=args.description, user=args.user)
     print(f"added {added.example.path} to the {added.source.kind} knowledge base "
           f"(the SQL passed the firewall and returned {added.rows} rows)")
     for match in added.near_duplicates:
         print(f"  near-duplicate ({match.score:.2f}): {match.example.question!r} in {match.example.path}")
+
+
+def _check(session, question: str, sql: str) -> None:
+    """Say whether the engine already answers ``question`` as ``sql`` does (``Session.check_example``)."""
+    result = session.check_example(question, sql)
+    if result.right:
+        print("checked: the model already answers this question right without the example "
+              f"(confidence {result.confidence or 'none'}); the example still helps retrieval")
+    elif result.counted:
+        print(f"checked: without the example the answer is not right ({result.reason}); the example teaches it")
+        if result.sql:
+            print(f"  the model wrote: {' '.join(result.sql.split())}")
+    else:
+        print(f"checked: {result.reason}")
 
 
 def _list(session, args, notebook):

@@ -1,8 +1,11 @@
 """Execution match: is a predicted result the gold result, as the public evaluations (sql-eval) judge it?
 
+Used by ``Session.evaluate`` (a knowledge base's examples asked leave-one-out) and by the accuracy
+benchmark (``bench/accuracy``).
+
 The rules, in order:
 
-- every acceptable gold query is tried (:func:`bench.accuracy.gold.variants`); a prediction is
+- every acceptable gold query is tried (a benchmark's gold cell may hold several); a prediction is
   right when it matches any gold query that ran; gold queries that fail are skipped, and a
   question none of whose gold queries runs is a gold error, not a wrong answer;
 - values are compared canonically: NULL, None, NaN and NaT are one value; booleans, integers,

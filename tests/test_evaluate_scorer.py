@@ -1,4 +1,4 @@
-"""The accuracy benchmark's execution match (bench/accuracy/scorer.py) on hand-made results."""
+"""The execution match (vanna_magic/core/evaluate/scorer.py) on hand-made results."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from bench.accuracy.gold import variants
-from bench.accuracy.scorer import GoldResult, GoldUnavailable, compare, judge, order_matters, run_gold, sort_key
+from vanna_magic.core.evaluate.scorer import (
+    GoldResult,
+    GoldUnavailable,
+    compare,
+    judge,
+    order_matters,
+    run_gold,
+    sort_key,
+)
 
 
 def frame(columns, rows):
@@ -158,15 +165,6 @@ def test_any_gold_alternative_may_match():
     assert judge([by_name, by_id], frame(["id"], [(2,), (1,)]), "Which customers?", "sqlite").correct
     verdict = judge([by_name, by_id], frame(["id"], [(3,), (1,)]), "Which customers?", "sqlite")
     assert not verdict.correct and "'name'" in verdict.reason  # the first alternative's reason
-
-
-def test_gold_cells_expand_into_every_alternative():
-    cell = "SELECT {a.id, a.name}, COUNT(*) FROM a GROUP BY {};SELECT a.id FROM a"
-    assert variants(cell) == ["SELECT a.id, COUNT(*) FROM a GROUP BY a.id",
-                              "SELECT a.name, COUNT(*) FROM a GROUP BY a.name",
-                              "SELECT a.id, a.name, COUNT(*) FROM a GROUP BY a.id, a.name",
-                              "SELECT a.id FROM a"]
-    assert variants("SELECT 'a;b' AS x;SELECT 2;") == ["SELECT 'a;b' AS x", "SELECT 2"]
 
 
 def test_gold_that_errors_is_skipped_and_all_errors_are_a_gold_error():
