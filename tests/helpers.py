@@ -4,6 +4,7 @@ A fixture file holds cases.  Lines before the first case document the file.  Eac
 
     #| title: what the case shows          <- starts a case; titles are unique per file
     #| dialect: sqlite, postgres           <- optional ``key: value`` options, right after the title
+    #| note: one line                      <- an option given again adds a line to its value
     SELECT * FROM t                        <- the input, verbatim (may span lines)
     #| expect:                             <- the expected output: on this line after the colon,
     SELECT * FROM t LIMIT 1000             <- or on the following lines, up to the next title
@@ -37,6 +38,10 @@ class Case:
     def option_list(self, key: str, default: str) -> list[str]:
         """A comma-separated option as a list (``dialect: sqlite, postgres``)."""
         return [item.strip() for item in self.options.get(key, default).split(",") if item.strip()]
+
+    def option_lines(self, key: str) -> list[str]:
+        """An option given on several lines (``#| note:`` once per note), one item per line."""
+        return self.options[key].split("\n") if key in self.options else []
 
     @property
     def where(self) -> str:
@@ -72,7 +77,8 @@ def load_cases(path: str | Path) -> list[Case]:
         elif directive:
             if current["input"] or current["expected"] is not None:
                 raise ValueError(f"{path}:{number}: options go right after the title of {current['title']!r}")
-            current["options"][directive[0]] = directive[1]
+            known = current["options"].get(directive[0])
+            current["options"][directive[0]] = directive[1] if known is None else f"{known}\n{directive[1]}"
         elif current["expected"] is not None:
             current["expected"].append(line)
         else:

@@ -55,3 +55,28 @@ def test_the_setting_reaches_the_pipeline(session_factory):
                           rewrite_rules="none").ask("How many orders shipped?")
     assert on.repairs == 0 and on.sql != sql and any("read from o" in note for note in on.notes)
     assert off.repairs == 1 and off.attempts[0].sql == sql and not any("read from o" in note for note in off.notes)
+
+
+def test_multi_line_sql_stays_multi_line():
+    from vanna_magic.core.data.schema import tables_from_ddl
+
+    tables = tables_from_ddl("CREATE TABLE review (rid INT, business_id TEXT, rating REAL); "
+                             "CREATE TABLE business (business_id TEXT, name TEXT)")
+    sql = "SELECT T2.rating\nFROM business T2\nJOIN review T1 ON T1.business_id = T2.business_id"
+    fixed, _ = rewrite(sql, "sqlite", tables)
+    assert "\n" in fixed and "T1.rating" in fixed
+
+
+def test_a_catalog_type_is_read_in_any_spelling():
+    # a catalog reports types as its database spells them (bigint, BIGINT, character varying, varchar(8))
+    from vanna_magic.core.data.schema import Column, Table
+
+    sql = "SELECT users.name FROM review, users WHERE review.user_id = users.uid AND review.rating > 4"
+    for spell in (str.lower, str.upper):
+        tables = [Table("review", (Column("rid", spell("bigint")), Column("user_id", spell("character varying")),
+                                   Column("rating", spell("real")))),
+                  Table("users", (Column("uid", spell("bigint")), Column("user_id", spell("varchar(8)")),
+                                  Column("name", spell("text"))))]
+        for dialect in ("sqlite", "postgres"):
+            fixed, notes = rewrite(sql, dialect, tables)
+            assert "review.user_id = users.user_id" in fixed and len(notes) == 1, (spell, dialect)
