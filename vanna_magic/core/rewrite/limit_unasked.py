@@ -10,12 +10,14 @@ _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "dozen": 12, "fifty": 50, "hundred": 100,
+    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }
 _NUMBER = re.compile(r"\d+|[a-z]+")
 
 
 def numbers_in(question: str) -> set[int]:
-    """The whole numbers a question states, in digits or in words (``top 5``, ``three``, ``2021``)."""
+    """The whole numbers a question states, in digits or in words, ordinals too (``top 5``, ``three``, ``2021``,
+    ``the second most recent``, ``3rd``)."""
     found = set()
     for token in _NUMBER.findall(question.lower().replace(",", "")):
         if token.isdigit():

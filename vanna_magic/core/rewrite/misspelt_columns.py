@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from ..query import ScopeView
+
+_DIGITS = re.compile(r"\d+")
 
 
 def close_spelling(written: str, names: "set[str]") -> str | None:
     """The one name of ``names`` that ``written`` misspells, or None: the same letters but for underscores,
     case and a plural ``s``, or, for names of five letters or more, one letter added, dropped, changed or two
-    swapped (two for names of ten or more). Several names that close: None (which one was meant is unknown).
+    swapped (two for names of ten or more), never in a number (``sales_2022`` is not ``sales_2021``: another
+    year, not a typo). Several names that close: None (which one was meant is unknown).
 
     >>> close_spelling("lattitude", {"latitude", "longitude"}), close_spelling("reviewcount", {"review_count"})
     ('latitude', 'review_count')
     >>> close_spelling("population_density", {"population", "density"}) is None
+    True
+    >>> close_spelling("sales_2022", {"sales_2021", "region"}) is None
     True
     """
     key = _plain(written)
@@ -22,8 +29,9 @@ def close_spelling(written: str, names: "set[str]") -> str | None:
     if len(key) < 5:
         return None
     allowed = 2 if len(key) >= 10 else 1
+    numbers = _DIGITS.findall(key)
     close = [name for name in names if abs(len(_plain(name)) - len(key)) <= allowed
-             and _distance(key, _plain(name), allowed) <= allowed]
+             and _DIGITS.findall(_plain(name)) == numbers and _distance(key, _plain(name), allowed) <= allowed]
     return close[0] if len(close) == 1 else None
 
 
