@@ -31,6 +31,7 @@ else:  # pragma: no cover - Python 3.10
 
 ENV_PREFIX = "VANNA_MAGIC_"
 _SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|PASSWORD|SECRET)$")
+FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$#]*(?:\.[A-Za-z_][A-Za-z0-9_$#]*){0,2}\Z")
 MAX_CANDIDATES = 10
 
 
@@ -134,6 +135,13 @@ class Settings:
     rate_limit: int = _setting(
         10, "Model calls per user per minute (calls to a provider; replayed responses are free).", int)
     export_max_rows: int = _setting(10000, "Most rows %vanna export writes; more fails with the row count.", int)
+    allowed_functions: str = _setting(
+        "", "Functions the firewall allows beyond its reviewed list for the dialect, separated by commas (a TOML "
+        "list in pyproject.toml), e.g. 'fiscal_quarter, analytics.fiscal_year'; a schema-qualified name allows only "
+        "that schema's function. Functions with side effects (pg_sleep, DBMS_*...) can never be allowed.", str)
+    require_read_only_role: bool = _setting(
+        False, "Refuse to connect when the database role can write, read server files or bypass row security "
+        "(PostgreSQL superuser, pg_read_server_files, BYPASSRLS; MySQL FILE, SUPER; Oracle DBA).", bool)
 
     _sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -174,6 +182,8 @@ def _convert(name: str, raw: Any, source: str) -> Any:
     kind, choices = meta["kind"], meta["choices"]
     if raw is None or (isinstance(raw, str) and raw == "" and fields[name].default is None):
         return None
+    if name == "allowed_functions" and isinstance(raw, (list, tuple)) and all(isinstance(i, str) for i in raw):
+        raw = ", ".join(raw)  # a TOML list in pyproject.toml
     try:
         if kind is bool:
             if isinstance(raw, bool):
@@ -210,10 +220,26 @@ def _convert(name: str, raw: Any, source: str) -> Any:
     if name in ("candidates", "doubt_candidates") and value > MAX_CANDIDATES:
         raise ConfigurationError(f"setting {name!r} from {source} must be at most {MAX_CANDIDATES}, got {raw!r}",
                                  setting=name)
+    if name == "allowed_functions":
+        for item in function_names(value):
+            if not FUNCTION_NAME.match(item):
+                raise ConfigurationError(f"setting 'allowed_functions' from {source} names {item!r}, which is not "
+                                         "a function name", setting=name,
+                                         hint="Write names like fiscal_quarter or analytics.fiscal_quarter, "
+                                         "separated by commas.")
     if choices and value not in choices:
         raise ConfigurationError(
             f"setting {name!r} from {source} is {raw!r}: expected one of {', '.join(choices)}", setting=name)
     return value
+
+
+def function_names(value: str) -> tuple[str, ...]:
+    """The names of an ``allowed_functions`` value (commas or spaces between them).
+
+    >>> function_names("fiscal_quarter, analytics.fiscal_year")
+    ('fiscal_quarter', 'analytics.fiscal_year')
+    """
+    return tuple(item for item in re.split(r"[,\s]+", value or "") if item)
 
 
 def find_pyproject(start: Path | None) -> Path | None:

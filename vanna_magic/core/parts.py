@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
-from .config import Settings, load_settings
+from .config import Settings, function_names, load_settings
 
 if TYPE_CHECKING:
     from .data.catalog import Catalog
@@ -214,9 +214,10 @@ class SessionParts:
                 found = [t for t in found if (t.schema or schema).lower() == schema.lower()]
             return [c.name for c in found[0].columns] if len(found) == 1 else None
 
-        key = (dialect, max_rows, policy, id(catalog))
+        allowed = function_names(self.settings.allowed_functions)
+        key = (dialect, max_rows, policy, id(catalog), allowed)
         return self._part(f"firewall:{dialect}:{connection}", key, lambda: Firewall(
-            dialect, max_rows, policy=policy, columns=columns, user=self.user,
+            dialect, max_rows, policy=policy, columns=columns, user=self.user, allowed_functions=allowed,
             on_reject=lambda event: self.record_audit(event.to_dict())))
 
     def cancel(self) -> int:

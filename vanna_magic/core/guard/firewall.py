@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..errors import ConfigurationError, FirewallError
+from .allowlist import Allowlist
 from .audit import AuditEvent, current_user, sql_hash
+from .bare_calls import bare_call
 from .external_access import DIALECT as EXTERNAL_ACCESS_DIALECT
 from .external_access import check as external_access
 from .functions import Denylist
@@ -37,11 +39,13 @@ class Firewall:
         columns: looks up a table's column names, for policies that hide or mask columns.
         on_reject: called with an :class:`AuditEvent` for every rejected statement.
         user: who is asking (for audit events); ``JUPYTERHUB_USER`` or the OS user by default.
+        allowed_functions: names of functions a team allows beyond the dialect's reviewed list
+            (``fiscal_quarter``, ``analytics.fiscal_quarter``); a denied function can never be allowed.
     """
 
     def __init__(self, dialect: str, max_rows: int, *, policy: "RolePolicy | None" = None,
                  columns: "ColumnResolver | None" = None, on_reject: Callable[[AuditEvent], None] | None = None,
-                 user: str | None = None):
+                 user: str | None = None, allowed_functions: Iterable[str] = ()):
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
             raise ConfigurationError(f"max_rows must be a positive integer, got {max_rows!r}",
                                      hint="Set VANNA_MAGIC_MAX_ROWS (or --limit) to e.g. 1000.", setting="max_rows")
@@ -52,6 +56,7 @@ class Firewall:
         self.on_reject = on_reject
         self.user = user
         self.denylist = Denylist.for_dialect(self.dialect)
+        self.allowlist = Allowlist(self.dialect, allowed_functions)
 
     def __repr__(self) -> str:
         role = f", role={self.policy.role!r}" if self.policy is not None else ""
@@ -122,6 +127,7 @@ class Firewall:
         for rule in _DIALECT_RULES.get(self.dialect, ()):
             rule(root)
         statements, dml = statement_types(), dml_types()
+        calls: list[exp.Func] = []
         for node in root.walk():
             if isinstance(node, dml):
                 if node.find_ancestor(exp.CTE) is None:
@@ -142,6 +148,15 @@ class Firewall:
                 name = self.denylist.offending_name(node)
                 if name is not None:
                     self._forbidden(node, name)
+                calls.append(node)
+            why = bare_call(node, self.dialect, self.denylist)
+            if why is not None:
+                raise Rejection("forbidden_function", f"{self._render(node)} {why}; only functions that read data "
+                                "may run", node=self._render(node), hint=f"Remove {self._render(node)}.")
+        for call in calls:  # after every other rule: a denied call inside an unknown one is named as denied
+            name = self.allowlist.unknown_name(call)
+            if name is not None:
+                self._unknown(call, name)
 
     def _forbidden(self, call: "exp.Expression", name: str) -> None:
         from sqlglot import exp
@@ -152,6 +167,17 @@ class Firewall:
         raise Rejection("forbidden_function", f"{called}() is not allowed on {self.dialect}: {name} has side "
                         "effects or reaches beyond the database", node=self._render(call),
                         hint=f"Remove the call to {called}; only functions that read data may run.")
+
+    def _unknown(self, call: "exp.Expression", name: str) -> None:
+        from sqlglot import exp
+
+        while isinstance(call.parent, exp.Dot) and call.parent.expression is call:
+            call = call.parent
+        raise Rejection("unknown_function", f"{name}() is not on the list of functions allowed on {self.dialect}",
+                        node=self._render(call),
+                        hint=f"If {name} only reads data, add it to the setting allowed_functions "
+                        f"(%config VannaMagic.allowed_functions = '{name}', or allowed_functions in "
+                        "[tool.vanna_magic]); otherwise remove the call.")
 
     def _not_a_query(self, node: "exp.Expression") -> None:
         rule = statement_rule(node)

@@ -1,6 +1,8 @@
-"""Per-dialect functions that must never run: side effects, or reach beyond the database.
+"""Functions that must never run: side effects, or reach beyond the database (rule ``forbidden_function``).
 
-Names are matched case-insensitively against every part of a call's dotted name
+This is the second wall behind the allow-list (:mod:`.allowlist`): a name here is refused
+with its reason even when a team's ``allowed_functions`` names it.  Names are matched
+case-insensitively against every part of a call's dotted name
 (``pg_catalog.pg_sleep``, ``SYS.DBMS_LOCK.SLEEP``), so a schema or package prefix,
 quoting or case cannot hide a call.  A trailing ``*`` matches any suffix.
 """
@@ -21,14 +23,18 @@ pg_create_restore_point pg_start_backup pg_stop_backup pg_backup_* pg_create_*_r
 pg_copy_*_replication_slot pg_replication_origin_* pg_logical_emit_message pg_logical_slot_* pg_notify
 pg_advisory_* pg_try_advisory_* nextval setval pg_stat_reset* pg_stat_statements_reset pg_export_snapshot
 pg_import_system_collations pg_wal_replay_* pg_log_backend_memory_contexts txid_current* pg_current_xact_id*
-query_to_xml* query_to_xmlschema cursor_to_xml* table_to_xml* database_to_xml* schema_to_xml* ts_stat
-pg_prewarm
+query_to_xml* query_to_xmlschema cursor_to_xml* table_to_xml* database_to_xml* schema_to_xml* ts_stat ts_rewrite
+pg_prewarm pg_current_logfile setseed
 """
 _SQLITE = "load_extension readfile writefile edit fts3_tokenizer fsdir zipfile sqlar_* lsmode sqlite_dbpage"
-_ORACLE = "dbms_* utl_* httpuritype dburitype xdburitype owa_* htp htf sys_ctx_* ctx_*"
+_ORACLE = """
+dbms_* utl_* httpuritype dburitype xdburitype uritype urifactory owa_* htp htf sys_ctx_* ctx_* xmltype xmlparse
+extractvalue existsnode xmlquery xmlexists xmlsequence sys_xmlgen apex_* ord_* sdo_util wm_*
+"""
 _MYSQL = """
 sleep benchmark load_file get_lock release_lock release_all_locks is_free_lock is_used_lock master_pos_wait
-source_pos_wait sys_exec sys_eval
+source_pos_wait master_gtid_wait wait_for_executed_gtid_set wait_until_sql_thread_after_gtids nextval setval lastval
+sys_exec sys_eval
 """
 _DUCKDB = """
 read_csv* read_parquet parquet_scan read_json* read_ndjson* read_text read_blob glob sniff_csv getenv
@@ -42,6 +48,13 @@ DENIED: dict[str, tuple[str, ...]] = {
     "mysql": tuple(_MYSQL.split()),
     "duckdb": tuple(_DUCKDB.split()),
 }
+
+# Functions sqlglot models as typed expressions that still act beyond computing a value: they advance a
+# sequence, read files, call a model or a service, or name a table from text.  Refused in every dialect.
+EFFECTFUL_TYPES = frozenset("""
+NextValueFor ReadCSV ReadParquet ToFile AIAgg AIClassify AIEmbed AIForecast AIGenerate AISimilarity AISummarizeAgg
+GenerateEmbedding GenerateText MLForecast MLTranslate Predict VectorSearch FeaturesAtTime DynamicIdentifier Secret
+""".split())
 
 
 class Denylist:
@@ -62,6 +75,8 @@ class Denylist:
 
     def offending_name(self, node: "exp.Expression") -> str | None:
         """The denied name a function call ``node`` uses, or None."""
+        if type(node).__name__ in EFFECTFUL_TYPES:
+            return type(node).sql_names()[0] if type(node).sql_names() else type(node).__name__
         for name in call_names(node):
             if self.matches(name):
                 return name
