@@ -234,12 +234,12 @@ def _convert(name: str, raw: Any, source: str) -> Any:
 
 
 def function_names(value: str) -> tuple[str, ...]:
-    """The names of an ``allowed_functions`` value (commas or spaces between them).
+    """The names of an ``allowed_functions`` value (commas between them).
 
     >>> function_names("fiscal_quarter, analytics.fiscal_year")
     ('fiscal_quarter', 'analytics.fiscal_year')
     """
-    return tuple(item for item in re.split(r"[,\s]+", value or "") if item)
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
 def find_pyproject(start: Path | None) -> Path | None:

@@ -111,6 +111,10 @@ class Firewall:
         except (SqlglotError, RecursionError) as exc:
             raise Rejection("parse_error", f"the SQL does not parse as {self.dialect}: {type(exc).__name__}",
                             hint="Simplify the statement; the firewall only runs SQL it can parse.") from None
+        except (AttributeError, TypeError, ValueError, IndexError, KeyError):
+            # sqlglot itself failed on this input (e.g. MySQL DATE_ADD with one argument): refuse, never crash.
+            raise Rejection("parse_error", f"the SQL does not parse as {self.dialect}: the parser could not read it",
+                            hint="Check the calls' arguments; the firewall only runs SQL it can parse.") from None
         if not statements:
             raise Rejection("empty", "there is no SQL statement to run", hint="Write one SELECT query.")
         if len(statements) > 1:
