@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlglot
 from sqlglot import exp
@@ -22,7 +24,8 @@ def called_functions(sql: str, dialect: str) -> set[str]:
         for node in root.find_all(exp.Func) if root is not None else ():
             if isinstance(node, (exp.Connector, exp.Case, exp.If)):
                 continue
-            names.add(node.sql(dialect=dialect).split("(", 1)[0].strip().lower())  # the name as written in it
+            written = re.match(r"([A-Za-z_][\w.]*)\s*\(", node.sql(dialect=dialect))  # the name as rendered
+            names.add((written.group(1) if written else type(node).sql_names()[0]).lower())
     return names
 
 
