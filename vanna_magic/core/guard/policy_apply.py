@@ -3,13 +3,18 @@
 Each reference to a real table (not a CTE, not a table function) is checked against the
 role's tables, and a restricted one is replaced by ``(SELECT visible columns, masks FROM t
 WHERE filter) AS alias``.  When a name could be either a CTE or a table, it is treated as
-the table: a wrong guess makes a query fail, never leak.
+the table: a wrong guess makes a query fail, never leak.  Names compare as the dialect compares
+them (:mod:`.names`): on PostgreSQL ``WITH "CUSTOMERS" AS (...) SELECT ... FROM customers`` reads the
+table ``customers``, which gets its policy.  A role's allowed tables are listed by their unquoted
+names, so a reference must name what that spelling names (``"ORDERS"`` is not ``orders`` on
+PostgreSQL); denied tables, hidden and masked columns and row filters apply to a name in any case.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .names import as_listed, same_relation
 from .parsing import parse_statements, render
 from .policy import split_name
 from .verdict import Rejection
@@ -60,9 +65,11 @@ def check_references(policy: "RolePolicy", root: "exp.Expression", dialect: str)
     """The real tables ``root`` reads; raises when one, or a hidden column, is outside the role."""
     from sqlglot import exp
 
-    tables = [t for t in root.find_all(exp.Table) if _is_real_table(t)]
+    tables = [t for t in root.find_all(exp.Table) if _is_real_table(t, dialect)]
     for table in tables:
-        if not policy.table_allowed(table.db or None, table.name):
+        listed = policy.allow is None or all(as_listed(part, dialect) for part in table.parts
+                                             if isinstance(part, exp.Identifier))
+        if not (listed and policy.table_allowed(table.db or None, table.name)):
             raise Rejection("policy_table", f"role {policy.role!r} may not read {render(table, dialect)}",
                             node=render(table, dialect),
                             hint="Use only the tables your role may see (%vanna schema lists them).")
@@ -70,21 +77,25 @@ def check_references(policy: "RolePolicy", root: "exp.Expression", dialect: str)
     return tables
 
 
-def _is_real_table(table: "exp.Table") -> bool:
+def _is_real_table(table: "exp.Table", dialect: str) -> bool:
     from sqlglot import exp
 
     if not isinstance(table.this, exp.Identifier):  # a table function: generate_series(1, 3), json_each(x)
         return False
-    return not _is_cte_reference(table)
+    return not _is_cte_reference(table, dialect)
 
 
-def _is_cte_reference(table: "exp.Table") -> bool:
-    """True when ``table`` names a CTE visible where it stands (SQL scoping of WITH)."""
+def _is_cte_reference(table: "exp.Table", dialect: str) -> bool:
+    """True when ``table`` names a CTE visible where it stands (SQL scoping of WITH), as the dialect compares."""
     from sqlglot import exp
 
     if table.args.get("db") or table.args.get("catalog"):
         return False
-    name = table.name.lower()
+    name = table.this
+
+    def named(ctes: "list[exp.CTE]") -> bool:
+        return any(same_relation(_cte_name(cte), name, dialect) for cte in ctes)
+
     node: exp.Expression = table
     while node.parent is not None:
         parent = node.parent
@@ -92,7 +103,7 @@ def _is_cte_reference(table: "exp.Table") -> bool:
             with_ = parent.parent
             ctes = list(with_.expressions)
             visible = ctes[: ctes.index(parent) + (1 if with_.args.get("recursive") else 0)]
-            if name in {cte.alias_or_name.lower() for cte in visible}:
+            if named(visible):
                 return True
             node = with_.parent if with_.parent is not None else with_
             if node is with_:
@@ -100,10 +111,17 @@ def _is_cte_reference(table: "exp.Table") -> bool:
             continue
         with_ = parent.args.get("with_") or parent.args.get("with")
         if isinstance(with_, exp.With) and node is not with_:
-            if name in {cte.alias_or_name.lower() for cte in with_.expressions}:
+            if named(list(with_.expressions)):
                 return True
         node = parent
     return False
+
+
+def _cte_name(cte: "exp.CTE") -> "exp.Identifier | str":
+    from sqlglot import exp
+
+    alias = cte.args.get("alias")
+    return alias.this if isinstance(alias, exp.TableAlias) and isinstance(alias.this, exp.Identifier) else cte.alias
 
 
 def _check_hidden_columns(policy: "RolePolicy", root: "exp.Expression", tables: list["exp.Table"],
