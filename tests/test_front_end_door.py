@@ -25,6 +25,9 @@ ALLOWED = {  # module (with its submodules) -> why a front end may import it
     "vanna_magic.core.config":
         "the settings and their sources (the magic's %config traits, %vanna help, the setup form finding "
         "pyproject.toml) and redact(), which hides secrets in whatever a front end shows",
+    "vanna_magic.core.redaction":
+        "redact_exception(): a traceback a front end lets through (show_traceback, an error not ours) carries no "
+        "secret anywhere in its chain",
     "vanna_magic.core.ops.run":
         "the progress events Session.ask reports while a question runs, shown by the progress line and the panel",
     "vanna_magic.core.display":

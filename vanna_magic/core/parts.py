@@ -263,3 +263,23 @@ def _fingerprint(roots: list[Path]) -> frozenset:
                         st = entry.stat()
                         entries.append((entry.path, st.st_size, st.st_mtime_ns))
     return frozenset(entries)
+
+
+def session_secrets(parts: SessionParts) -> list[str]:
+    """Secrets a session holds that the environment may not: a key given in code, the connection's password."""
+    from urllib.parse import urlsplit
+
+    found = []
+    built = parts._parts.get("model", (None, None))[1]
+    for model in (parts._model_override, built):
+        key = getattr(model, "_api_key", None)
+        if isinstance(key, str):
+            found.append(key)
+    url = parts.settings.connection or ""
+    try:
+        password = urlsplit(url).password if "://" in url else None
+    except ValueError:
+        password = None
+    if password:
+        found.append(password)
+    return found

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from .answer import Answer
 from .config import redact
 from .errors import ConfigurationError, VannaError
+from .parts import session_secrets
+from .redaction import redacting
 from .results import (
     ConnectionInfo,
     Connections,
@@ -357,3 +359,5 @@ class Session(SessionEvaluation):
 
         return new_key(key_file())
 
+
+redacting(Session, session_secrets)

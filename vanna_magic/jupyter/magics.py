@@ -11,6 +11,7 @@ from traitlets import Bool, Float, Int, TraitType, Unicode
 
 from ..core.config import load_settings, setting_fields
 from ..core.errors import VannaError
+from ..core.redaction import redact_exception
 from ..core.session import Session
 from .cells import ASK, VSQL, chart_of, check_ask_options, notebook_frames, progress_display, vsql_cell
 from .commands import REGISTRY, Notebook, vanna_parser
@@ -50,11 +51,15 @@ class _VannaMagicMethods(Magics):
             return action()
         except VannaError as exc:
             if self.show_traceback or self.session.settings.show_traceback:
+                redact_exception(exc)  # the traceback prints the whole chain: none of it may hold a secret
                 raise
             answer = getattr(exc, "answer", None)
             if answer is not None:
                 self.notebook.last = answer
             raise UsageError(error_text(exc)) from None
+        except Exception as exc:  # not ours: IPython shows its traceback, never with a secret in it
+            redact_exception(exc)
+            raise
 
     def _report_knowledge_problems(self, session: Session) -> None:
         for problem in session.knowledge_problems(new=True):
