@@ -208,3 +208,18 @@ def test_the_row_cap_is_written_in_oracle_sql(sql, executed):
     from vanna_magic.core.guard import Firewall
 
     assert Firewall("oracle", 10).check(sql).sql == executed
+
+
+def test_the_role_check_names_dba_and_policy_exemptions(fake):
+    from vanna_magic.core.data.role import check_role
+
+    db, state = fake
+    assert sqlglot.parse_one(oracle.ROLE, read="oracle") is not None  # the probe is Oracle SQL
+    state["script"][oracle.ROLE] = [("SCOTT", "DBA"), ("SCOTT", "EXEMPT ACCESS POLICY"), ("SCOTT", "CREATE TABLE"),
+                                    ("SCOTT", None)]
+    check = check_role(db)
+    assert check.role == "SCOTT" and not check.read_only
+    assert "DBA" in check.warning and "EXEMPT ACCESS POLICY" in check.warning and "CREATE USER" in check.warning
+    assert state["connections"][-1].sent[:2] == ["<begin>", "SET TRANSACTION READ ONLY"]
+    state["script"][oracle.ROLE] = [("READER", None)]
+    assert check_role(db).read_only and check_role(db).warning is None

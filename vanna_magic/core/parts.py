@@ -107,9 +107,17 @@ class SessionParts:
 
         url = self.resolve_connection(connection or self.connection_url)
         name = "database" if connection is None else f"database:{url}"
-        return self._part(name, (url, self.settings.query_timeout),
-                          lambda: open_database(url, query_timeout=self.settings.query_timeout,
-                                                frames=self.frames_source))
+        strict = self.settings.require_read_only_role
+
+        def make() -> "Database | DuckDBDatabase":
+            db = open_database(url, query_timeout=self.settings.query_timeout, frames=self.frames_source)
+            if strict:
+                from .data.role import require_read_only
+
+                require_read_only(db)
+            return db
+
+        return self._part(name, (url, self.settings.query_timeout, strict), make)
 
     def frames_source(self) -> dict[str, Any]:
         """The DataFrames a ``dataframes`` connection asks about, as they are now (checked, see ``frames``)."""

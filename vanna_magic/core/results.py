@@ -22,6 +22,7 @@ class ConnectionInfo:
     dialect: str
     tables: int
     name: str | None = None  # the connection's name, when it was given by name
+    warning: str | None = None  # the role can write, read server files or bypass row security (one line)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ history and its memory, policies, the model test, the knowledge base
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ from .results import (
 from .session_evaluation import SessionEvaluation, positive
 
 if TYPE_CHECKING:
+    from .data.role import RoleCheck
     from .data.schema import Table
     from .generate.model import LanguageModel
     from .ops.run import Progress
@@ -184,14 +186,22 @@ class Session(SessionEvaluation):
         try:
             self._connected = connection
             self.settings = settings.replace(connection=connection)
-            db = self.database()
+            db = self.database()  # with require_read_only_role, refused here when the role can do more than read
             db.ping()
             tables = self.catalog().tables(refresh=True)
         except VannaError:
             self._connected, self.settings = previous, settings
             raise
         return ConnectionInfo(redact(db.url), db.dialect, len(tables),
-                              None if is_url(connection) or is_source(connection) else connection)
+                              None if is_url(connection) or is_source(connection) else connection,
+                              warning=self.role_check().warning)
+
+    def role_check(self, connection: str | None = None) -> "RoleCheck":
+        """What the connection's database role can do beyond reading (write, read server files, bypass row
+        security), checked now; its ``warning`` is one line with the SQL that creates a read-only role."""
+        from .data.role import check_role
+
+        return check_role(self.database(connection))
 
     def test_connection(self, connection: str) -> ConnectionInfo:
         """Connect to ``connection`` and read its catalog as :meth:`connect` does, without switching to it."""
@@ -325,19 +335,21 @@ class Session(SessionEvaluation):
         """What is connected and configured, checked now: the database pinged, the model and the index probed."""
         from .ops.probes import health_report
 
-        connection = dialect = tables = error = None
+        connection = dialect = tables = error = role = None
         try:
             connection = redact(self.connection_url)  # the demo database may fail to build
             db = self.database()
             self.health.call("database", db.ping)
             dialect, tables = db.dialect, len(self.catalog().tables())
+            role = self.role_check().warning
         except VannaError as exc:
             error = str(exc)
-        return health_report(connection=connection, demo=self.is_demo, dialect=dialect, tables=tables,
+        report = health_report(connection=connection, demo=self.is_demo, dialect=dialect, tables=tables,
                              database_error=error, model=self.model, settings=self.settings,
                              knowledge_base=self.knowledge_base,
                              index=lambda: self.retriever.closest_questions("health check", 1),
                              health=self.health, store=self.store, clock=self.clock)
+        return dataclasses.replace(report, role_warning=role)
 
     def metrics(self) -> "MetricsSnapshot":
         """Counts, latencies, tokens and cost of this process, and the error rate of the last 24 h from the store."""

@@ -136,3 +136,4 @@ class Status:
     breakers: Mapping[str, BreakerState]
     store: StoreState
     metrics: MetricsSnapshot
+    role_warning: str | None = None  # the database role can do more than read (vanna_magic.core.data.role)

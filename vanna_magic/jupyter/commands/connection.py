@@ -12,6 +12,8 @@ def connect(session, args) -> None:
     info = session.connect(args.url)
     named = f"{info.name}: " if info.name else ""
     print(f"connected to {named}{info.url} ({info.dialect}, {info.tables} tables)")
+    if info.warning:
+        print(f"warning: {info.warning}")
 
 
 @command("connections", "list the named connections (passwords never shown)")

@@ -26,6 +26,7 @@ class StatusReport:
             f"database:       {status.database}"
             + (f" ({status.dialect}, {status.tables} tables)" if status.database == "ok"
                else f": {status.database_error}"),
+            *([f"role:           warning: {status.role_warning}"] if status.role_warning else []),
             f"model:          {status.model or 'none configured (answers come only from the knowledge base)'}",
             f"replay file:    {status.replay_file or 'none'}",
             f"knowledge base: {kb.examples} examples, {kb.definitions} definitions, "

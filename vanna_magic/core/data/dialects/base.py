@@ -79,6 +79,15 @@ class Dialect:
         """A hint for a driver error the engine explains better than its message does."""
         return None
 
+    def role_powers(self, conn: "Connection") -> "tuple[str | None, list[str]]":
+        """The connection's role and what it can do beyond reading (write, read server files, bypass row
+        security), each a short phrase; an engine without roles (SQLite, DuckDB) has none."""
+        return None, []
+
+    def read_only_role_sql(self, url: "URL") -> str | None:
+        """One line of SQL that creates a role that can only read this database (None: no roles here)."""
+        return None
+
     def connect_hint(self, url: "URL") -> str:
         """What to check when connecting fails."""
         return ("Check the host, port, database name, user and password in the URL, and that the server "

@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
     from ..schema import Table
 
+# The current account as information_schema writes grantees: 'user'@'host'.
+_ME = "CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@', QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)))"
+ROLE = f"""
+SELECT CURRENT_USER(), PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = {_ME}
+UNION SELECT CURRENT_USER(), PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = {_ME}
+UNION SELECT CURRENT_USER(), PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = {_ME}
+UNION SELECT CURRENT_USER(), NULL"""
+_WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "CREATE VIEW", "CREATE ROUTINE",
+           "ALTER ROUTINE", "TRIGGER", "EVENT", "DELETE HISTORY")
+
 # Server error numbers of a statement stopped by its time limit: MariaDB's and MySQL's.
 TIMEOUT_ERRORS = frozenset({1969, 3024})
 
@@ -36,6 +46,26 @@ class MySQL(Dialect):
 
     def timed_out(self, orig: Any, handle: Any) -> bool:
         return is_timeout(orig)
+
+    def role_powers(self, conn: "Connection") -> "tuple[str | None, list[str]]":
+        rows = fetch_rows(conn, ROLE)
+        granted = {str(privilege).upper() for _, privilege in rows if privilege}
+        powers = []
+        if "FILE" in granted:
+            powers.append("reads and writes server files (FILE)")
+        if "SUPER" in granted:
+            powers.append("has SUPER (changes the server, writes even when it is read-only)")
+        if "READ_ONLY ADMIN" in granted:
+            powers.append("writes even when the server is read-only (READ_ONLY ADMIN)")
+        writes = [w for w in _WRITES if w in granted]
+        if writes:
+            powers.append(f"writes ({', '.join(writes[:4])}{'...' if len(writes) > 4 else ''})")
+        return (str(rows[0][0]) if rows else None), powers
+
+    def read_only_role_sql(self, url: "URL") -> str | None:
+        database = (url.database or "shop").replace("`", "``")
+        return (f"CREATE USER 'vanna_reader'@'%' IDENTIFIED BY '...'; GRANT SELECT, SHOW VIEW ON `{database}`.* "
+                "TO 'vanna_reader'@'%';")
 
     def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
         return read_tables(db)

@@ -30,6 +30,29 @@ _THIN_HINT = ("python-oracledb's thin mode lacks this ({code}). Use thick mode: 
               "and call oracledb.init_oracle_client() before connecting, or ask the DBA for a 12.1+ server and "
               "a 12c password verifier.")
 _CURRENT = "SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')"
+ROLE = """
+SELECT USER, role FROM session_roles
+WHERE role IN ('DBA', 'IMP_FULL_DATABASE', 'EXP_FULL_DATABASE', 'DATAPUMP_IMP_FULL_DATABASE',
+               'DATAPUMP_EXP_FULL_DATABASE', 'EXECUTE_CATALOG_ROLE')
+UNION ALL
+SELECT USER, privilege FROM session_privs
+WHERE privilege IN ('SYSDBA', 'SYSOPER', 'EXEMPT ACCESS POLICY', 'EXEMPT REDACTION POLICY', 'CREATE ANY DIRECTORY',
+                    'ALTER SYSTEM', 'INSERT ANY TABLE', 'UPDATE ANY TABLE', 'DELETE ANY TABLE', 'DROP ANY TABLE',
+                    'ALTER ANY TABLE', 'CREATE ANY TABLE', 'EXECUTE ANY PROCEDURE', 'CREATE TABLE')
+UNION ALL
+SELECT USER, 'OWNS TABLES' FROM dual WHERE EXISTS (SELECT 1 FROM user_tables)
+UNION ALL
+SELECT USER, 'TABLE WRITES' FROM dual
+WHERE EXISTS (SELECT 1 FROM user_tab_privs WHERE grantee = USER AND privilege IN ('INSERT', 'UPDATE', 'DELETE'))
+UNION ALL
+SELECT USER, NULL FROM dual"""
+_ROLE_PHRASES = {
+    "DBA": "has the DBA role", "SYSDBA": "has SYSDBA", "SYSOPER": "has SYSOPER",
+    "EXEMPT ACCESS POLICY": "bypasses row security (EXEMPT ACCESS POLICY)",
+    "EXEMPT REDACTION POLICY": "bypasses data redaction (EXEMPT REDACTION POLICY)",
+    "CREATE ANY DIRECTORY": "reads and writes server files (CREATE ANY DIRECTORY)",
+    "OWNS TABLES": "owns tables (and so writes them)", "TABLE WRITES": "writes tables of other schemas",
+}
 
 TABLES = f"""
 SELECT c.table_name, c.table_type, c.comments, t.num_rows
@@ -68,6 +91,16 @@ class Oracle(Dialect):
 
     def timed_out(self, orig: Any, handle: Any) -> bool:
         return is_timeout(orig)
+
+    def role_powers(self, conn: "Connection") -> "tuple[str | None, list[str]]":
+        rows = fetch_rows(conn, ROLE)
+        granted = dict.fromkeys(str(power) for _, power in rows if power)
+        powers = [_ROLE_PHRASES.get(power, f"has {power}") for power in granted]
+        return (str(rows[0][0]) if rows else None), powers
+
+    def read_only_role_sql(self, url: Any) -> str | None:
+        return ('CREATE USER vanna_reader IDENTIFIED BY "..."; GRANT CREATE SESSION TO vanna_reader; '
+                "GRANT READ ON <schema>.<table> TO vanna_reader; -- for each table the notebook may read")
 
     def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
         return read_tables(db)

@@ -11,6 +11,7 @@ Only the schemas of the search path are read, without the system ones.
 from __future__ import annotations
 
 import json
+import re
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -21,6 +22,28 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
 
     from ..schema import Table
+
+ROLE = r"""
+SELECT current_user, r.rolsuper, r.rolbypassrls,
+       CASE WHEN to_regrole('pg_read_server_files') IS NULL THEN false
+            ELSE pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') END,
+       CASE WHEN to_regrole('pg_write_server_files') IS NULL THEN false
+            ELSE pg_has_role(current_user, 'pg_write_server_files', 'MEMBER') END,
+       CASE WHEN to_regrole('pg_execute_server_program') IS NULL THEN false
+            ELSE pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER') END,
+       has_database_privilege(current_database(), 'CREATE'),
+       (SELECT string_agg(n.nspname, ', ' ORDER BY n.nspname) FROM pg_namespace n
+        WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+          AND has_schema_privilege(n.oid, 'CREATE')),
+       EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind IN ('r', 'p', 'v', 'f') AND n.nspname <> 'information_schema'
+                 AND n.nspname NOT LIKE 'pg\_%'
+                 AND (has_table_privilege(c.oid, 'INSERT') OR has_table_privilege(c.oid, 'UPDATE')
+                      OR has_table_privilege(c.oid, 'DELETE') OR has_table_privilege(c.oid, 'TRUNCATE')))
+FROM pg_roles r WHERE r.rolname = current_user"""
+_ROLE_POWERS = ("bypasses row security (BYPASSRLS)", "reads server files (pg_read_server_files)",
+                "writes server files (pg_write_server_files)", "runs server programs (pg_execute_server_program)",
+                "creates schemas (CREATE on the database)")
 
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout (or a cancel request)
 
@@ -51,6 +74,27 @@ class PostgreSQL(Dialect):
 
     def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
         return read_tables(db)
+
+    def role_powers(self, conn: "Connection") -> "tuple[str | None, list[str]]":
+        rows = fetch_rows(conn, ROLE)
+        if not rows:
+            return None, []
+        role, superuser, *flags, schemas, writes = rows[0]
+        if superuser:  # every other check is true for a superuser: say the one that matters
+            return role, ["is a superuser (reads and writes everything, server files included)"]
+        powers = [phrase for phrase, on in zip(_ROLE_POWERS, flags) if on]
+        if schemas:
+            powers.append(f"creates tables in {schemas}")
+        if writes:
+            powers.append("writes tables (INSERT, UPDATE, DELETE or TRUNCATE)")
+        return role, powers
+
+    def read_only_role_sql(self, url: "URL") -> str | None:
+        name = url.database or "postgres"
+        database = name if re.fullmatch(r"[a-z_][a-z0-9_]*", name) else '"' + name.replace('"', '""') + '"'
+        return (f"CREATE ROLE vanna_reader LOGIN PASSWORD '...'; GRANT CONNECT ON DATABASE {database} TO "
+                "vanna_reader; GRANT USAGE ON SCHEMA public TO vanna_reader; GRANT SELECT ON ALL TABLES IN SCHEMA "
+                "public TO vanna_reader;")
 
     def estimated_cost(self, conn: "Connection", sql: str) -> float | None:
         plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, execution_options={"no_parameters": True}).scalar()
