@@ -24,7 +24,7 @@ def called_functions(sql: str, dialect: str) -> set[str]:
         for node in root.find_all(exp.Func) if root is not None else ():
             if isinstance(node, (exp.Connector, exp.Case, exp.If)):
                 continue
-            written = re.match(r"([A-Za-z_][\w.]*)\s*\(", node.sql(dialect=dialect))  # the name as rendered
+            written = re.match(r"[\"`]?([A-Za-z_][\w.]*)[\"`]?\s*\(", node.sql(dialect=dialect))  # as rendered
             names.add((written.group(1) if written else type(node).sql_names()[0]).lower())
     return names
 
