@@ -146,6 +146,13 @@ def test_names_compare_as_the_dialect_compares_them():
     assert [Allowlist("oracle").unknown_name(node) for node in oracle.selects] == ["sys_context", None, None]
     mysql = sqlglot.parse_one("SELECT `Json_Keys`(j), JSON_KEYS(j) FROM t", read="mysql")
     assert [Allowlist("mysql").unknown_name(node) for node in mysql.selects] == [None, None]
+    # Typed functions keep no quotes in the tree: the statement's text says how the name was written.
+    for dialect, sql, expected in (
+            ("postgres", 'SELECT "LOWER"(x), "lower"(x), LOWER(x), "Upper"(x) FROM t', ["LOWER", None, None, "Upper"]),
+            ("oracle", 'SELECT "nvl"(a, b), "NVL"(a, b), Nvl(a, b) FROM dual', ["nvl", None, None]),
+            ("sqlite", 'SELECT "LOWER"(x), [Upper](x) FROM t', [None, None])):
+        tree = sqlglot.parse_one(sql, read=dialect)
+        assert [Allowlist(dialect).unknown_name(node, sql) for node in tree.selects] == expected, sql
 
 
 def test_list_sizes_are_what_the_modules_hold():

@@ -43,11 +43,17 @@ class Allowlist:
         self.system = SYSTEM_SCHEMAS.get(dialect, frozenset())
         self.extra = frozenset(check_extra_name(name, dialect) for name in extra)
 
-    def unknown_name(self, node: "exp.Func") -> str | None:
-        """The name of the call ``node`` when it is not allowed; None when it may run."""
+    def unknown_name(self, node: "exp.Func", sql: str | None = None) -> str | None:
+        """The name of the call ``node`` when it is not allowed; None when it may run.
+
+        ``sql``: the statement ``node`` was parsed from.  sqlglot keeps no quotes on the name of a typed
+        function, but records where the name stands: a quoted name (``"LOWER"(x)`` on PostgreSQL) that the
+        dialect does not fold to the built-in's is another function, and must be listed.
+        """
         qualifier = _qualifier(node)
         if _typed(node) and qualifier == ():
-            return None
+            written = _written_quoted(node, sql)
+            return None if written is None or self._key(written, True) == written.lower() else written
         name, quoted = _call_name(node)
         if qualifier is None:  # a method of an object: XMLTYPE('<a/>').EXTRACT('/a')
             return name
@@ -100,6 +106,18 @@ def _call_name(node: "exp.Func") -> tuple[str, bool]:
     if isinstance(this, exp.Identifier):
         return this.name, bool(this.quoted)
     return str(node.name), False
+
+
+def _written_quoted(node: "exp.Func", sql: str | None) -> str | None:
+    """The name of a call as written, when it was written quoted; None when unquoted or unknown."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if sql is None or not isinstance(start, int) or not isinstance(end, int) or end <= start:
+        return None
+    text = sql[start:end + 1]
+    quotes = {'"': '"', "`": "`", "[": "]"}
+    if len(text) >= 2 and text[0] in quotes and text[-1] == quotes[text[0]]:
+        return text[1:-1]
+    return None
 
 
 def _qualifier(node: "exp.Func") -> "tuple[exp.Identifier, ...] | None":

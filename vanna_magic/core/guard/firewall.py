@@ -87,7 +87,7 @@ class Firewall:
 
     def _check(self, sql: str) -> Verdict:
         root = self._parse_one(sql)
-        self._check_tree(root)
+        self._check_tree(root, sql)
         rewrites: list[str] = []
         if self.policy is not None and not self.policy.unrestricted:
             root, notes = apply_policy(self.policy, root, self.dialect, self.columns)
@@ -123,7 +123,7 @@ class Firewall:
                             hint="Send a single SELECT query, with nothing after its ';'.")
         return _unwrap(statements[0])
 
-    def _check_tree(self, root: "exp.Expression") -> None:
+    def _check_tree(self, root: "exp.Expression", sql: str) -> None:
         from sqlglot import exp
 
         if not isinstance(root, (exp.Select, exp.SetOperation, exp.Subquery)):
@@ -158,7 +158,7 @@ class Firewall:
                 raise Rejection("forbidden_function", f"{self._render(node)} {why}; only functions that read data "
                                 "may run", node=self._render(node), hint=f"Remove {self._render(node)}.")
         for call in calls:  # after every other rule: a denied call inside an unknown one is named as denied
-            name = self.allowlist.unknown_name(call)
+            name = self.allowlist.unknown_name(call, sql)
             if name is not None:
                 self._unknown(call, name)
 
