@@ -159,3 +159,15 @@ def test_list_sizes_are_what_the_modules_hold():
     sizes = {dialect: len(names) for dialect, names in REVIEWED.items()}
     assert all(size >= 60 for size in sizes.values()), sizes
     assert set(DENIED) <= set(REVIEWED)
+
+
+def test_allowed_functions_as_a_config_trait(shell):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match="unknown_function") as refused:
+        shell.run_cell("%%vsql\nSELECT half(2) AS h")
+    assert "allowed_functions" in str(refused.value)
+    shell.run_cell("%config VannaMagic.allowed_functions = 'half'")
+    with pytest.raises(UsageError) as ran:  # the firewall lets it through; SQLite has no such function
+        shell.run_cell("%%vsql\nSELECT half(2) AS h")
+    assert str(ran.value).startswith("[execute]") and "half" in str(ran.value).lower()
