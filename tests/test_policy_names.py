@@ -7,6 +7,7 @@ import sqlglot
 from sqlglot import exp
 
 from tests.helpers import FIXTURES
+from tests.test_mariadb import mysql_shop  # noqa: F401 - the MariaDB shop fixture
 from vanna_magic.core.guard import Firewall
 from vanna_magic.core.guard.names import as_listed, resolved, same_relation
 from vanna_magic.core.guard.policy import load_policy
@@ -98,3 +99,26 @@ def test_names_resolve_as_the_dialect_folds_them():
     assert same_relation(exp.to_identifier("CUSTOMERS", quoted=True), "customers", "sqlite")
     assert as_listed(exp.to_identifier("ORDERS", quoted=True), "oracle")
     assert not as_listed(exp.to_identifier("orders", quoted=True), "oracle")
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("sql", [
+    "WITH `Customers` AS (SELECT * FROM customers) SELECT * FROM customers",
+    "WITH CUSTOMERS AS (SELECT * FROM customers) SELECT c.* FROM customers AS c",
+    "WITH `Customers` AS (SELECT 2 AS customer_id, 'a@b.c' AS email) SELECT * FROM customers",
+    "WITH `Customers` AS (SELECT 1 AS x) SELECT * FROM customers",
+])
+def test_on_mariadb_a_cte_in_another_case_never_leaves_the_table_unfiltered(session_factory, mysql_shop, sql):  # noqa: F811
+    """MariaDB reads a CTE whatever the case of its name; the firewall treats a name that differs in case as the
+    table and wraps it, and MariaDB resolves the wrapped name to the CTE again: a query that reads the table
+    through the CTE gets its filtered rows, one that does not fails; none reads the table unfiltered."""
+    from vanna_magic.core.errors import ExecutionError
+
+    session = session_factory(connection=mysql_shop.url, policy_file=str(FIXTURES / "policy" / "shapes.yaml"))
+    try:
+        frame = session.run_sql(sql).df
+    except ExecutionError:
+        assert "SELECT * FROM customers)" not in sql, "a query reading the table through the CTE must run"
+        return
+    assert "email" not in frame.columns and len(frame) > 0
+    assert all(int(v) % 2 == 1 for v in frame["customer_id"])
