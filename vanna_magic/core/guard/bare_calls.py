@@ -21,9 +21,11 @@ _SEQUENCE_DIALECTS = frozenset({"oracle", "mysql"})
 
 def bare_call(node: "exp.Expression", dialect: str, denylist: Denylist) -> str | None:
     """Why a qualified column is really a call that must not run (``advances a sequence``...), or None."""
+    if dialect not in _SEQUENCE_DIALECTS:  # first: this runs on every node of every statement
+        return None
     from sqlglot import exp
 
-    if dialect not in _SEQUENCE_DIALECTS or not isinstance(node, exp.Column) or not node.table:
+    if not isinstance(node, exp.Column) or not node.table:
         return None
     if node.name.lower() == "nextval":
         return "advances a sequence"

@@ -11,7 +11,8 @@ sqlglot (and so this module) treats as case-sensitive.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -20,13 +21,26 @@ if TYPE_CHECKING:
 def resolved(identifier: "exp.Identifier | str", dialect: str, quoted: bool = False) -> str:
     """The name ``dialect`` resolves an identifier (or a name written with ``quoted``) to."""
     from sqlglot import exp
-    from sqlglot.dialects.dialect import Dialect
 
     if isinstance(identifier, exp.Identifier):
-        node = identifier.copy()
+        name, quoted = identifier.name, bool(identifier.quoted)
     else:
-        node = exp.to_identifier(identifier, quoted=quoted)
-    return Dialect.get_or_raise(dialect).normalize_identifier(node).name
+        name = identifier
+    return _resolved(name, quoted, dialect)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(name: str, quoted: bool, dialect: str) -> str:
+    from sqlglot import exp
+
+    return _dialect(dialect).normalize_identifier(exp.to_identifier(name, quoted=quoted)).name
+
+
+@lru_cache(maxsize=None)
+def _dialect(name: str) -> Any:
+    from sqlglot.dialects.dialect import Dialect
+
+    return Dialect.get_or_raise(name)
 
 
 def same_relation(a: "exp.Identifier | str", b: "exp.Identifier | str", dialect: str) -> bool:
