@@ -52,3 +52,19 @@ def _csv_golds(path: Path, dialect: str) -> list[GoldSQL]:
         return [GoldSQL(f"{path.relative_to(ROOT)}:{n}", dialect, variant)
                 for n, record in enumerate(csv.DictReader(handle), start=1)
                 for statement in split_statements(record["query"]) for variant in expand(statement)]
+
+
+def rewrite_fixture_sql() -> list[GoldSQL]:
+    """The statements of the rewrite rules' fixtures (model SQL before and after mending), with their dialect.
+
+    Their expected outputs include the word ``unchanged`` and a few deliberate non-queries: callers keep
+    what concerns them.
+    """
+    out = []
+    for path in sorted((FIXTURES / "rewrite").glob("*.sql")):
+        if path.name == "schemas.sql":  # DDL the cases run against
+            continue
+        for case in load_cases(path):
+            for dialect in case.option_list("dialect", "sqlite"):
+                out.extend(GoldSQL(case.where, dialect, sql) for sql in (case.input, case.expected or "") if sql)
+    return out

@@ -8,7 +8,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from tests.gold_sql import all_gold_sql
+from tests.gold_sql import all_gold_sql, rewrite_fixture_sql
 from vanna_magic.core.config import load_settings
 from vanna_magic.core.errors import ConfigurationError, FirewallError
 from vanna_magic.core.guard import DENIED, Allowlist, Denylist, Firewall
@@ -39,6 +39,14 @@ def test_every_gold_query_calls_only_allowed_functions():
     # The check is not vacuous: the gold queries call dozens of distinct functions, untyped ones included.
     assert len(distinct) >= 40
     assert {("sqlite", "julianday"), ("sqlite", "datetime"), ("postgres", "row_to_json")} <= distinct
+
+
+def test_no_statement_of_the_rewrite_fixtures_is_refused_for_a_function():
+    statements = rewrite_fixture_sql()
+    assert len(statements) > 300
+    refused = [(s.source, s.dialect, v.message) for s in statements
+               if (v := Firewall(s.dialect, BIG_CAP).check(s.sql)).rule in ("unknown_function", "forbidden_function")]
+    assert refused == []
 
 
 @pytest.mark.parametrize("dialect", sorted(REVIEWED))
