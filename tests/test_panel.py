@@ -136,8 +136,25 @@ def test_a_rejected_generated_statement_stays_in_the_sql_box_to_edit(panel_with)
     panel.ask_button.click()
     assert message(panel).startswith("[firewall: read_only]"), message(panel)
     assert panel.sql.value == "DROP TABLE customers"
-    assert panel.grid.value == "" and panel.answer is None
+    assert panel.grid.value == "" and panel.answer is None, "no result before, none after"
     assert all(enabled(panel))
+
+
+def test_a_failed_ask_keeps_the_last_good_result_and_says_whose_rows_they_are(panel_with, tmp_path):
+    panel, _ = panel_with(model=FakeModel([f"```sql\n{TOP_SQL}\n```", "```sql\nDROP TABLE customers\n```"]),
+                          max_repairs=0)
+    panel.question.value = "How many customers are in each segment?"
+    panel.ask_button.click()
+    good, rows = panel.answer, grid_rows(panel)
+    assert kind(panel) == "ok" and rows
+    panel.question.value = "Remove the customers table"
+    panel.ask_button.click()
+    assert kind(panel) == "error" and message(panel).startswith("[firewall: read_only]")
+    assert panel.answer is good and grid_rows(panel) == rows
+    assert f"still the rows of query {good.history_id}" in panel.page_label.value
+    panel.export_path.value = str(tmp_path / "kept.csv")
+    panel.export_button.click()
+    assert kind(panel) == "ok" and (tmp_path / "kept.csv").read_text().count("\n") == len(rows) + 1
 
 
 def test_an_empty_sql_box_is_an_error_not_a_query(panel_with):
@@ -167,14 +184,19 @@ def test_a_knowledge_base_answer_without_a_model_says_where_it_came_from(panel_w
     assert panel.page_label.value == "page 1 of 1 · 1 row"
 
 
-def test_no_model_configured_says_how_to_configure_one(panel_with):
+def test_no_model_configured_gives_the_next_step_and_the_closest_questions_as_buttons(panel_with):
     panel, _ = panel_with()
     panel.question.value = "Which product categories grew fastest in 2024 compared with 2023?"
     panel.ask_button.click()
     assert kind(panel) == "error"
-    assert message(panel).startswith("[generate] no language model is configured")
-    assert "VannaMagic.model" in message(panel)
-    assert all(enabled(panel))
+    assert "No model is configured: run `%vanna setup`" in message(panel) and "\n" not in message(panel)
+    assert "VannaMagic.model" not in message(panel), "the ways to configure live in %vanna help model"
+    offered = [button.description for button in panel.suggestions.children]
+    assert offered and all(enabled(panel))
+    panel.suggestions.children[0].click()
+    assert panel.question.value == offered[0]
+    assert kind(panel) == "ok" and "answered with the knowledge-base example" in message(panel)
+    assert panel.suggestions.children == (), "the offer goes once a question is answered"
 
 
 def test_a_database_error_is_the_databases_own_sentence(panel_with):
@@ -216,7 +238,7 @@ def test_named_connections_are_offered_and_a_bad_one_is_reported(panel_with, tmp
     panel.run_button.click()
     assert message(panel).startswith("[config] connection 'locked' (password, from ")
     assert "PANEL_TEST_UNSET_PASSWORD is not set" in message(panel)
-    assert panel.answer is None and all(enabled(panel))
+    assert "still the rows of query" in panel.page_label.value and all(enabled(panel))
 
     panel.connection.value = "gone"
     panel.run_button.click()
@@ -350,3 +372,17 @@ def test_an_interrupt_is_reported_and_the_buttons_come_back(panel_with):
 def test_the_badge_shows_full_operation_with_a_model(panel_with):
     panel, _ = panel_with(model=FakeModel([]))
     assert "data-mode='FULL_OPERATIONAL'" in panel.badge.value
+
+
+def test_durations_under_a_second_are_in_milliseconds():
+    from vanna_magic.jupyter.messages import duration_text
+
+    assert duration_text(0.0042) == "4 ms" and duration_text(0.999) == "999 ms"
+    assert duration_text(1.0) == "1.0 s" and duration_text(12.34) == "12.3 s"
+
+
+def test_a_fast_result_says_its_time_in_milliseconds(panel_with):
+    panel, _ = panel_with()
+    panel.sql.value = "SELECT COUNT(*) AS n FROM customers"
+    panel.run_button.click()
+    assert re.search(r"1 row in \d+ ms", message(panel)), message(panel)

@@ -33,6 +33,15 @@ ENV_PREFIX = "VANNA_MAGIC_"
 _SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|PASSWORD|SECRET)$")
 FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$#]*(?:\.[A-Za-z_][A-Za-z0-9_$#]*){0,2}\Z")
 MAX_CANDIDATES = 10
+# Every way to configure a model: the command line's hint, and `%vanna help model` in a notebook.
+CONFIGURE_A_MODEL = """In a notebook, %vanna setup is a form that tests a model and saves it. Or configure one
+(any litellm model string) yourself, for example:
+  %config VannaMagic.model = "openai/gpt-4o-mini"               # with OPENAI_API_KEY set
+  %config VannaMagic.model = "anthropic/claude-3-5-haiku-latest"  # with ANTHROPIC_API_KEY set
+  %config VannaMagic.model = "ollama/qwen2.5-coder"; %config VannaMagic.api_base = "http://localhost:11434"
+  %config VannaMagic.model = "openai/local-model"; %config VannaMagic.api_base = "http://localhost:1234/v1"  # LM Studio
+or set VANNA_MAGIC_MODEL (and VANNA_MAGIC_API_BASE) in the environment,
+or model = "..." under [tool.vanna_magic] in pyproject.toml."""
 
 
 def _setting(default: Any, help: str, kind: type | None = None, choices: tuple[str, ...] | None = None):

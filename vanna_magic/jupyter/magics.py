@@ -10,12 +10,13 @@ from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, 
 from traitlets import Bool, Float, Int, TraitType, Unicode
 
 from ..core.config import load_settings, setting_fields
-from ..core.errors import VannaError
+from ..core.errors import ModelNotConfiguredError, VannaError
 from ..core.redaction import redact_exception
 from ..core.session import Session
 from .cells import ASK, VSQL, chart_of, check_ask_options, notebook_frames, progress_display, vsql_cell
 from .commands import REGISTRY, Notebook, vanna_parser
 from .messages import error_text
+from .no_model import show_no_model
 from .options import split_leading_options, split_words
 
 T = TypeVar("T")
@@ -46,7 +47,8 @@ class _VannaMagicMethods(Magics):
         return self.session.configure(load_settings(self._settings_overrides()))
 
     def _guarded(self, action: Callable[[], T]) -> T:
-        """Run ``action``; turn our errors into one-line ``UsageError``s unless tracebacks are asked for."""
+        """Run ``action``; turn our errors into one-line ``UsageError``s unless tracebacks are asked for (no model:
+        the next step and the closest questions instead)."""
         try:
             return action()
         except VannaError as exc:
@@ -56,6 +58,8 @@ class _VannaMagicMethods(Magics):
             answer = getattr(exc, "answer", None)
             if answer is not None:
                 self.notebook.last = answer
+            if isinstance(exc, ModelNotConfiguredError):
+                show_no_model(self.shell, getattr(exc, "suggestions", None) or [])
             raise UsageError(error_text(exc)) from None
         except Exception as exc:  # not ours: IPython shows its traceback, never with a secret in it
             redact_exception(exc)

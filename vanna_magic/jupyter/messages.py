@@ -24,6 +24,11 @@ def error_text(exc: VannaError) -> str:
     return redact(prefix + str(exc) + tries)
 
 
+def duration_text(seconds: float) -> str:
+    """``340 ms`` under a second, ``2.4 s`` from one second on: a reader compares the digits, not the units."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
 def show(message: "ipywidgets.HTML", text: str, kind: str) -> None:
     """Put ``text`` in a message widget; ``kind`` (ok, busy, error) is its colour and its ``data-kind``."""
     body = escape(text).replace("\n", "<br>")

@@ -17,8 +17,9 @@ import ipywidgets as w
 from ..core.answer import PAGE_ROWS
 from ..core.config import redact
 from ..core.display.confidence import confidence_line
-from ..core.errors import VannaError
-from .messages import busy, error_text, show
+from ..core.errors import ModelNotConfiguredError, VannaError
+from .messages import busy, duration_text, error_text, show
+from .no_model import NEXT_STEP, NO_SUGGESTION
 
 if TYPE_CHECKING:
     from ..core.answer import Answer
@@ -62,6 +63,8 @@ class Panel:
         self.history = w.Dropdown(description="History", layout=w.Layout(width="auto"))
         self.badge = w.HTML()
         self.message = w.HTML()
+        self.suggestions = w.VBox()  # with no model: the closest questions, each a button that asks it
+        self.suggestions.add_class("vanna-panel-suggestions")
         self.grid = w.HTML(layout=w.Layout(max_height="420px", overflow="auto"))
         self.prev_button = w.Button(description="Previous", icon="chevron-left", disabled=True)
         self.next_button = w.Button(description="Next", icon="chevron-right", disabled=True)
@@ -90,6 +93,7 @@ class Panel:
             self.sql,
             w.HBox([self.run_button, self.chart_toggle, self.export_path, self.export_button]),
             self.message,
+            self.suggestions,
             w.HBox([self.prev_button, self.page_label, self.next_button]),
             self.grid,
             self.chart,
@@ -167,22 +171,41 @@ class Panel:
 
     @contextmanager
     def _answering(self, *, keep_sql: bool) -> Iterator[None]:
-        """On a failed question or statement: no result is shown, and the history and badge are brought up to date.
+        """On a failed question or statement: the last good result stays (the error is shown above it, and the
+        pager says whose rows these are), and the history and badge are brought up to date.
 
         With ``keep_sql``, SQL the model generated before the failure goes to the SQL box, to edit and Run.
+        With no model configured, the closest questions the knowledge base answers are offered as buttons.
         """
+        self.suggestions.children = ()
         try:
             yield
         except VannaError as exc:
             failed = getattr(exc, "answer", None)
             if keep_sql and failed is not None and (failed.sql or failed.executed_sql):
                 self.sql.value = failed.sql or failed.executed_sql
-            self.answer = None
-            self._draw_grid()
-            self._draw_chart()
             self._fill_history()
             self._refresh_badge()
+            if self.answer is not None:
+                self._draw_grid()
+                self.page_label.value += f" · still the rows of query {self.answer.history_id or '(not kept)'}"
+            if isinstance(exc, ModelNotConfiguredError):
+                self._offer(getattr(exc, "suggestions", None) or [])
+                raise VannaError(NEXT_STEP if self.suggestions.children else NO_SUGGESTION, stage="generate") from None
             raise
+
+    def _offer(self, questions: list[str]) -> None:
+        """A button per question; clicking one puts it in the question box and asks it."""
+        buttons = []
+        for question in questions:
+            button = w.Button(description=question, tooltip=question, layout=w.Layout(width="auto", max_width="100%"))
+            button.on_click(lambda _, q=question: self._ask_suggestion(q))
+            buttons.append(button)
+        self.suggestions.children = tuple(buttons)
+
+    def _ask_suggestion(self, question: str) -> None:
+        self.question.value = question
+        self.ask()
 
     def _progress(self, event: "ProgressEvent") -> None:
         """Each stage as it starts, and the end of what the model has written so far, in the message line.
@@ -191,11 +214,11 @@ class Panel:
         """
         if event.status == "start":
             self._streamed = ""
-            self._say(f"{event.stage}… ({event.elapsed:.1f} s)", "busy")
+            self._say(f"{event.stage}… ({duration_text(event.elapsed)})", "busy")
         elif event.status == "text":
             self._streamed += event.text
             tail = " ".join(self._streamed.split())[-STREAM_TAIL:]
-            self._say(f"{event.stage}… ({event.elapsed:.1f} s): {tail}", "busy")
+            self._say(f"{event.stage}… ({duration_text(event.elapsed)}): {tail}", "busy")
 
     def _connection(self) -> str | None:
         return self.connection.value or None
@@ -212,7 +235,7 @@ class Panel:
         rows = "not run" if answer.frame is None else _rows(len(answer.frame))
         notes = "".join(f"; {note}" for note in answer.notes)
         confidence = f" · {confidence_line(answer)}" if confidence_line(answer) else ""
-        took = f"{answer.total_seconds:.2f} s"
+        took = duration_text(answer.total_seconds)
         self._say(f"query {answer.history_id or '(not kept)'}: {rows} in {took}{confidence}{notes}", "ok")
 
     def _draw_grid(self) -> None:

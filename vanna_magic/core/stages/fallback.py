@@ -4,18 +4,11 @@ or while the model's circuit breaker is open, and says so."""
 from __future__ import annotations
 
 from ..answer import Answer
+from ..config import CONFIGURE_A_MODEL
 from ..context import AskContext
 from ..errors import ModelNotConfiguredError
 from ..ops.health import guarded
 from .execution import run_given_sql
-
-CONFIGURE_A_MODEL = """Configure a model (any litellm model string), for example:
-  %config VannaMagic.model = "openai/gpt-4o-mini"               # with OPENAI_API_KEY set
-  %config VannaMagic.model = "anthropic/claude-3-5-haiku-latest"  # with ANTHROPIC_API_KEY set
-  %config VannaMagic.model = "ollama/qwen2.5-coder"; %config VannaMagic.api_base = "http://localhost:11434"
-  %config VannaMagic.model = "openai/local-model"; %config VannaMagic.api_base = "http://localhost:1234/v1"  # LM Studio
-or set VANNA_MAGIC_MODEL (and VANNA_MAGIC_API_BASE) in the environment,
-or model = "..." under [tool.vanna_magic] in pyproject.toml."""
 
 
 def answer_from_knowledge_base(ctx: AskContext) -> Answer:

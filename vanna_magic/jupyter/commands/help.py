@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from ...core.config import setting_fields
+from ...core.config import CONFIGURE_A_MODEL, setting_fields
 from . import command
+
+TOPICS = {"model": CONFIGURE_A_MODEL}  # %vanna help TOPIC: one subject in full
 
 
 class Help:
-    """Every magic, option and setting."""
+    """Every magic, option and setting; or, with a topic, that subject in full."""
+
+    def __init__(self, topic: str | None = None):
+        self.topic = topic
 
     def text(self) -> str:
+        if self.topic is not None:
+            return TOPICS[self.topic]
         from ..cells import ASK, VSQL
         from . import vanna_parser
 
@@ -22,6 +29,11 @@ class Help:
         p.text(self.text())
 
 
-@command("help", "every magic, option and setting")
+def _arguments(parser) -> None:
+    parser.add_argument("topic", nargs="?", choices=sorted(TOPICS),
+                        help="one subject in full: model (every way to configure a language model)")
+
+
+@command("help", "every magic, option and setting (%vanna help model: every way to configure a model)", _arguments)
 def help_(session, args) -> Help:
-    return Help()
+    return Help(getattr(args, "topic", None))
