@@ -2,10 +2,12 @@ import { ILabShell, ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } fr
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
+import { watchNotebooks } from './cells';
 import { KernelChannel } from './manager';
 import { SidebarPanel } from './panel';
 
-/** The vanna-magic sidebar: schema, semantic docs and system health of the active notebook's kernel. */
+/** The vanna-magic sidebar (schema, semantic docs and system health of the active notebook's kernel), and
+ * cell magics' editor languages and insert-a-cell buttons in notebooks. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'vanna-magic:sidebar',
   description: 'Schema, semantic docs and system health, live from the notebook kernel.',
@@ -17,6 +19,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const panel = new SidebarPanel(new KernelChannel(tracker), rendermime);
     shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);
+    watchNotebooks(tracker);
   }
 };
 

@@ -191,3 +191,16 @@ export function errorText(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The editor language of a cell magic's body, by the magic on the cell's first line: `%%ask` bodies are
+ * questions (plain text), `%%vsql` bodies SQL; any other cell keeps the notebook's language (null). */
+export function magicMimeType(source: string): string | null {
+  const first = source.slice(0, source.indexOf('\n') === -1 ? undefined : source.indexOf('\n')).trim();
+  const magic = /^%%(\w+)(?:\s|$)/.exec(first);
+  return magic ? (MAGIC_LANGUAGES[magic[1]] ?? null) : null;
+}
+
+const MAGIC_LANGUAGES: Record<string, string> = { ask: 'text/plain', vsql: 'text/x-sql' };
+
+/** Buttons with this class in a cell's output insert their `data-cell` as a new cell below it. */
+export const INSERT_CELL_CLASS = 'vanna-insert-cell';

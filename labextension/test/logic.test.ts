@@ -9,6 +9,7 @@ import {
   groupDefinitions,
   healthSummary,
   isReply,
+  magicMimeType,
   RequestBook,
   resettable,
   rowCount
@@ -115,4 +116,15 @@ test('groupDefinitions orders the kinds and drops empty groups', () => {
 test('definitionMarkdown leaves out SQL the text already shows', () => {
   const md = definitionMarkdown({ kind: 'metric', name: 'n', text: 'n = COUNT(*) -- orders', sql: 'COUNT(*)', tables: [] });
   assert.equal(md, '**n** _(metric)_\n\nn = COUNT(*) -- orders');
+});
+
+test('magicMimeType gives %%ask bodies plain text and %%vsql bodies SQL, by the first line only', () => {
+  assert.equal(magicMimeType('%%ask\nHow many orders in 2024?'), 'text/plain');
+  assert.equal(magicMimeType('%%ask -o df --limit 5\nWhich 5 customers?'), 'text/plain');
+  assert.equal(magicMimeType('%%vsql\nSELECT 1'), 'text/x-sql');
+  assert.equal(magicMimeType('  %%vsql --limit 3'), 'text/x-sql');
+  assert.equal(magicMimeType('%%asked\nx'), null, 'another magic whose name starts alike');
+  assert.equal(magicMimeType('%ask How many?'), null, 'the line magic is Python around it');
+  assert.equal(magicMimeType('x = 1\n%%vsql'), null);
+  assert.equal(magicMimeType(''), null);
 });

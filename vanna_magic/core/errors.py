@@ -12,7 +12,7 @@ can act on the fields::
     │   ├── ModelNotConfiguredError no model is configured (suggestions=)
     │   └── ReplayMissError         a replay file has no response for this prompt
     ├── FirewallError               the firewall rejected a statement (rule=, sql=, node=)
-    ├── ExecutionError              the database rejected a statement (sql=, position=, code=)
+    ├── ExecutionError              the database rejected a statement (sql=, position=, code=, tables=)
     ├── QueryTimeoutError           a stage ran past its time limit (seconds=)
     ├── QueryCancelledError         the user interrupted a question or statement (the kernel's interrupt)
     ├── RateLimitError              too many calls; retry after (retry_after=)
@@ -103,6 +103,7 @@ class ExecutionError(VannaError):
 
     stage = "execute"
     code: str | None = None
+    tables: list[str] = []  # the known tables the statement reads, when the schema was consulted (%%vsql)
 
 
 class QueryTimeoutError(VannaError):

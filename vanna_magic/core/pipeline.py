@@ -12,7 +12,7 @@ from __future__ import annotations
 from .answer import Answer, Attempt, RepairNote
 from .confidence import assess
 from .context import AskContext, fail
-from .errors import GenerationError, VannaError
+from .errors import ExecutionError, GenerationError, VannaError
 from .ops.health import READ_ONLY
 from .stages.candidates import run_candidates, second_opinions
 from .stages.execution import run_given_sql
@@ -135,4 +135,23 @@ def run_sql(ctx: AskContext, sql: str) -> Answer:
     if not sql.strip():
         raise VannaError("the cell has no SQL", hint="Write a SELECT statement below %%vsql.", stage="guard")
     ctx.answer.source = "user"
-    return run_given_sql(ctx, sql.strip())
+    try:
+        return run_given_sql(ctx, sql.strip())
+    except ExecutionError as exc:
+        add_schema_help(ctx, exc, sql.strip())
+        raise
+
+
+def add_schema_help(ctx: AskContext, exc: ExecutionError, sql: str) -> None:
+    """Give the database's error what the repair loop would tell the model about the schema, as its hint, and
+    ``tables``: the known tables the statement reads (a front end offers their schema)."""
+    from .diagnose.statement import schema_help
+    from .stages.retrieval import visible_tables
+
+    try:
+        notes, read = schema_help(sql, ctx.database.dialect, visible_tables(ctx))
+    except VannaError:  # the catalog cannot be read now: the database's own sentence stays alone
+        return
+    if notes:
+        exc.hint = "\n".join(filter(None, [exc.hint, *notes]))
+    exc.tables = read

@@ -16,12 +16,16 @@ _COLOURS = {"error": "#c62828", "busy": "#555555", "ok": "#2e7d32"}
 
 
 def error_text(exc: VannaError) -> str:
-    """``[stage: rule] message`` and its hint, passwords and keys removed, as ``%%ask`` shows it."""
+    """``[stage: rule] message``, its hint and the ``%vanna schema`` of the tables it read (when the schema helped),
+    passwords and keys removed, as ``%%ask`` shows it."""
     answer = getattr(exc, "answer", None)
     rule = getattr(exc, "rule", None)
     prefix = f"[{exc.stage}: {rule}] " if rule else f"[{exc.stage}] "
     tries = f" (after {answer.repairs} repair attempts)" if answer is not None and answer.repairs else ""
-    return redact(prefix + str(exc) + tries)
+    tables = getattr(exc, "tables", None) or []
+    commands = " · ".join(f"%vanna schema {t}" for t in tables[:3])
+    schema = f"\nSee {'its' if len(tables) == 1 else 'a table’s'} columns and types: {commands}" if tables else ""
+    return redact(prefix + str(exc) + tries + schema)
 
 
 def duration_text(seconds: float) -> str:

@@ -34,6 +34,6 @@ def _arguments(parser) -> None:
                         help="one subject in full: model (every way to configure a language model)")
 
 
-@command("help", "every magic, option and setting (%vanna help model: every way to configure a model)", _arguments)
+@command("help", "every magic, option and setting (help model: every way to configure a model)", _arguments)
 def help_(session, args) -> Help:
     return Help(getattr(args, "topic", None))
