@@ -154,3 +154,15 @@ def shell(_ipython, tmp_path, monkeypatch):
     unload_ipython_extension(_ipython)
     _ipython.configurables[:] = [c for c in _ipython.configurables if type(c).__name__ != "VannaMagic"]
     _ipython.config.pop("VannaMagic", None)
+
+
+@pytest.fixture
+def panel_with_frame(session_factory):
+    """A panel showing a result with a money column (52071.4695) and a fraction column."""
+    from vanna_magic.jupyter.panel import Panel
+
+    session = session_factory()
+    panel = Panel(lambda: session)
+    panel.sql.value = "SELECT 'North' AS region, 52071.4695 AS revenue, 0.0001234567 AS share"
+    panel.run_button.click()
+    return panel

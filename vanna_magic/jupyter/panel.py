@@ -17,6 +17,7 @@ import ipywidgets as w
 from ..core.answer import PAGE_ROWS
 from ..core.config import redact
 from ..core.display.confidence import confidence_line
+from ..core.display.numbers import float_formatters
 from ..core.errors import ModelNotConfiguredError, VannaError
 from .messages import busy, duration_text, error_text, show
 from .no_model import NEXT_STEP, NO_SUGGESTION
@@ -254,7 +255,7 @@ class Panel:
         self.page_number = min(max(self.page_number, 1), pages)
         page = answer.page(self.page_number, PAGE_ROWS)
         self.grid.value = page.to_html(index=False, border=0, classes="vanna-panel-grid", na_rep="NULL",
-                                       max_rows=None, max_cols=None)
+                                       max_rows=None, max_cols=None, formatters=float_formatters(page))
         capped = f" (the row cap of {answer.max_rows} was reached: there may be more)" if answer.capped else ""
         self.page_label.value = f"page {self.page_number} of {pages} · {_rows(len(frame))}{capped}"
 

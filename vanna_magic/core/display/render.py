@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from .confidence import confidence_badge, confidence_line
+from .numbers import float_formatters
 
 PAGE_ROWS = 500  # rows of one page of an answer (``%vanna page N``)
 
@@ -24,6 +25,27 @@ def highlight_sql(sql: str) -> str:
     from pygments.lexers import SqlLexer
 
     return highlight(sql, SqlLexer(), HtmlFormatter(noclasses=True, nowrap=True, style="default"))
+
+
+def pretty_sql(sql: str, dialect: str | None = None) -> str:
+    """``sql`` laid out one clause a line (sqlglot's pretty printer), or as written when it does not parse.
+
+    >>> print(pretty_sql("SELECT a, b FROM t WHERE a > 1"))
+    SELECT
+      a,
+      b
+    FROM t
+    WHERE
+      a > 1
+    """
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    try:
+        statements = sqlglot.parse(sql, read=dialect or None)
+        return ";\n".join(s.sql(dialect=dialect or None, pretty=True) for s in statements if s is not None) or sql
+    except (SqlglotError, ValueError):
+        return sql
 
 
 def _rows_line(answer: Any) -> str:
@@ -99,9 +121,10 @@ def as_text(answer: Any) -> str:
     if answer.sql:
         lines += ["", answer.sql, ""]
     if answer.executed_sql and answer.executed_sql != answer.sql:
-        lines += [f"as executed: {answer.executed_sql}", ""]
+        lines += ["as executed (after the firewall):", pretty_sql(answer.executed_sql, answer.dialect), ""]
     if answer.frame is not None:
-        lines.append(answer.frame.head(answer.preview_rows).to_string(index=False, max_colwidth=40))
+        preview = answer.frame.head(answer.preview_rows)
+        lines.append(preview.to_string(index=False, max_colwidth=40, formatters=float_formatters(preview)))
     lines.append(_rows_line(answer))
     lines += [line for line in (confidence_line(answer), columns_line(answer), truncation_notice(answer)) if line]
     for note in answer.notes:
@@ -130,7 +153,8 @@ def as_html(answer: Any) -> str:
         parts.append(f"<pre style='{_SQL_STYLE}'>{highlight_sql(answer.sql)}</pre>")
     if answer.frame is not None:
         preview = answer.frame.head(answer.preview_rows)
-        parts.append(preview.to_html(index=False, border=0, max_rows=answer.preview_rows))
+        parts.append(preview.to_html(index=False, border=0, max_rows=answer.preview_rows,
+                                     formatters=float_formatters(preview)))
     parts.append(f"<div style='color:#666;margin:4px 0'>{esc(_rows_line(answer))}</div>")
     parts.append(confidence_badge(answer))
     if columns_line(answer):
@@ -145,10 +169,12 @@ def as_html(answer: Any) -> str:
     if answer.timings:
         parts.append(f"<div style='color:#666;font-size:90%'>{esc(_timings_line(answer))}</div>")
     if answer.executed_sql and answer.executed_sql != answer.sql:
+        executed = highlight_sql(pretty_sql(answer.executed_sql, answer.dialect))
         parts.append("<details style='font-size:90%;color:#444'><summary>as executed (after the firewall)</summary>"
-                     f"<pre style='{_SQL_STYLE}'>{highlight_sql(answer.executed_sql)}</pre></details>")
+                     f"<pre style='{_SQL_STYLE}'>{executed}</pre></details>")
     r = answer.retrieved
-    examples = [f"{esc(s.example.question)} <span style='color:#888'>({s.score:.2f})</span>" for s in r.examples]
+    examples = [f"{esc(s.example.question)} <span style='color:#888' title='how close the stored question is to "
+                f"this one, from 0 to 1'>(similarity {s.score:.2f})</span>" for s in r.examples]
     tables = [esc(t.name) for t in r.tables]
     definitions = [f"{esc(d.kind)} <b>{esc(d.name)}</b>" for d in r.definitions]
     parts.append(
@@ -158,7 +184,8 @@ def as_html(answer: Any) -> str:
         f"<b>examples</b><ul>{_list(examples)}</ul>"
         f"<b>tables</b><ul>{_list(tables)}</ul>"
         f"<b>definitions</b><ul>{_list(definitions)}</ul>"
-        + (f"<div>prompt {esc(answer.prompt_hash[:12])}"
+        + (f"<div style='color:#888' title='identifies the prompt in replay files and the history'>"
+           f"for maintainers: prompt id {esc(answer.prompt_hash[:12])}"
            f"{' (trimmed to the token budget)' if answer.prompt_truncated else ''}</div>" if answer.prompt_hash else "")
         + "</details>")
     parts.append("</div>")
