@@ -204,3 +204,8 @@ const MAGIC_LANGUAGES: Record<string, string> = { ask: 'text/plain', vsql: 'text
 
 /** Buttons with this class in a cell's output insert their `data-cell` as a new cell below it. */
 export const INSERT_CELL_CLASS = 'vanna-insert-cell';
+
+/** `text` cut after each `/` (the places a path or URL may wrap): `'a/b/c'` -> `['a/', 'b/', 'c']`. */
+export function slashParts(text: string): string[] {
+  return text.split(/(?<=\/)(?!\/)/).filter(part => part !== '');
+}

@@ -8,6 +8,7 @@ import { Widget } from '@lumino/widgets';
 import { KernelChannel } from './manager';
 import {
   definitionMarkdown,
+  slashParts,
   errorText,
   filterTables,
   groupDefinitions,
@@ -32,10 +33,17 @@ export function el(tag: string, className = '', children: Child[] = [], attrs: R
   }
   for (const child of children) {
     if (child !== null && child !== undefined && child !== false) {
-      node.append(child);
+      node.append(...(typeof child === 'string' ? breakable(child) : [child]));
     }
   }
   return node;
+}
+
+/** Text whose paths and URLs may wrap after each `/` (a `<wbr>` there), and nowhere inside a word: a narrow
+ * sidebar then wraps `sqlite:////data/shop.db` between its folders, and copying it copies it unchanged. */
+export function breakable(text: string): Node[] {
+  return slashParts(text).flatMap((part, i) => i ? [document.createElement('wbr'), part] : [part])
+    .map(part => typeof part === 'string' ? document.createTextNode(part) : part);
 }
 
 function button(label: string, title: string, onClick: () => void, className = 'vm-button'): HTMLButtonElement {
@@ -70,7 +78,7 @@ abstract class Section extends Widget {
   }
 
   protected say(text: string, kind: 'info' | 'error' = 'error'): void {
-    this.message.textContent = text;
+    this.message.replaceChildren(...breakable(text));
     this.message.dataset.kind = text ? kind : '';
   }
 
@@ -96,7 +104,7 @@ export class SchemaSection extends Section {
   constructor(channel: KernelChannel, private onAsk: (table: Table) => void) {
     super(channel, 'Schema', 'vanna-magic-schema');
     this.filter = el('input', 'jp-mod-styled vm-filter', [],
-      { type: 'search', placeholder: 'Filter tables and columns', 'aria-label': 'Filter tables' }) as HTMLInputElement;
+      { type: 'search', placeholder: 'Filter tables, columns', 'aria-label': 'Filter tables' }) as HTMLInputElement;
     this.filter.addEventListener('input', () => this.render());
     this.toolbar.append(this.filter, button('⟳', 'Read the schema again', () => void this.refresh(true)));
   }
@@ -148,7 +156,7 @@ export class DocsSection extends Section {
   constructor(channel: KernelChannel, private rendermime: IRenderMimeRegistry) {
     super(channel, 'Semantic docs', 'vanna-magic-docs');
     this.query = el('input', 'jp-mod-styled vm-filter', [],
-      { type: 'search', placeholder: 'Search definitions, docs, examples', 'aria-label': 'Search docs' }) as
+      { type: 'search', placeholder: 'Search the docs', 'aria-label': 'Search docs' }) as
       HTMLInputElement;
     this.query.addEventListener('input', () => {
       window.clearTimeout(this.timer);
@@ -201,7 +209,20 @@ export class DocsSection extends Section {
   private async markdown(text: string, name: string): Promise<HTMLElement> {
     const renderer = this.rendermime.createRenderer('text/markdown');
     await renderer.renderModel(new MimeModel({ data: { 'text/markdown': text } }));
+    stackTables(renderer.node);
     return el('div', 'vm-markdown', [renderer.node], { 'data-name': name });
+  }
+}
+
+/** Tables in docs as one block per row, each cell under its column's name (`data-label`): a narrow sidebar
+ * shows them without scrolling sideways or breaking words (`.vm-stacked` in the stylesheet). */
+function stackTables(root: HTMLElement): void {
+  for (const table of Array.from(root.querySelectorAll('table'))) {
+    const labels = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent?.trim() ?? '');
+    table.classList.add('vm-stacked');
+    for (const row of Array.from(table.querySelectorAll('tbody tr'))) {
+      Array.from(row.children).forEach((cell, i) => cell.setAttribute('data-label', labels[i] ?? ''));
+    }
   }
 }
 
@@ -256,9 +277,10 @@ export class HealthSection extends Section {
         `${health.documents} documents`)
     ]);
     const breakers = health.breakers.length ? el('table', 'vm-facts', health.breakers.map(b => el('tr', '', [
-      el('th', '', [b.name]), el('td', `vm-breaker vm-breaker-${b.state}`, [`${b.state} (${b.failures} consecutive failure${b.failures === 1 ? '' : 's'})`]),
-      el('td', 'vm-action', [open.includes(b.name) ? button('reset', `Close the ${b.name} breaker`, () => void this.reset(b.name))
-        : null])]))) : el('div', 'vm-muted', ['No circuit breakers reported by this kernel.']);
+      el('th', '', [b.name]), el('td', `vm-breaker vm-breaker-${b.state}`, [b.state,
+        el('div', 'vm-muted', [`${b.failures} consecutive failure${b.failures === 1 ? '' : 's'}`]),
+        open.includes(b.name) ? button('reset', `Close the ${b.name} breaker`, () => void this.reset(b.name))
+          : null])]))) : el('div', 'vm-muted', ['No circuit breakers reported by this kernel.']);
     const latencies = health.latencies.length ? el('table', 'vm-facts', health.latencies.map(l =>
       el('tr', '', [el('th', '', [l.name]),
         el('td', '', [`${(l.seconds * 1000).toFixed(1)} ms median, ${(l.p95_seconds * 1000).toFixed(1)} ms p95`])])))

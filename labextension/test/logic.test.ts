@@ -10,6 +10,7 @@ import {
   healthSummary,
   isReply,
   magicMimeType,
+  slashParts,
   RequestBook,
   resettable,
   rowCount
@@ -127,4 +128,13 @@ test('magicMimeType gives %%ask bodies plain text and %%vsql bodies SQL, by the 
   assert.equal(magicMimeType('%ask How many?'), null, 'the line magic is Python around it');
   assert.equal(magicMimeType('x = 1\n%%vsql'), null);
   assert.equal(magicMimeType(''), null);
+});
+
+test('slashParts cuts after each slash run and keeps every character', () => {
+  assert.deepEqual(slashParts('sqlite:////data/shop.db'), ['sqlite:////', 'data/', 'shop.db']);
+  assert.deepEqual(slashParts('no slash'), ['no slash']);
+  assert.deepEqual(slashParts('/a/'), ['/', 'a/']);
+  for (const text of ['sqlite:////tmp/x-y/demo.sqlite', 'a//b', '']) {
+    assert.equal(slashParts(text).join(''), text);
+  }
 });

@@ -21,6 +21,86 @@ function check(ok, what) {
   console.log(`ok ${what}`);
 }
 
+const NARROW = 230;  // the sidebar's width in every screenshot: about JupyterLab's default
+
+/** Drag the left sidebar's edge until the sidebar is `width` px wide; resolves to the width reached.
+ * JupyterLab keeps sidebars at least --jp-sidebar-min-width (250 px, about 230 px inside its padding) wide:
+ * the minimum is lowered so that the test runs narrower than any user's default. */
+async function narrow(page, width) {
+  await page.evaluate(px => document.documentElement.style.setProperty('--jp-sidebar-min-width', `${px}px`), width);
+  const tab = page.locator('.lm-TabBar-tab[data-id="vanna-magic-sidebar"]');
+  await tab.click();  // closed and opened again, the sidebar's area reads its new minimum
+  await tab.click();
+  const stack = page.locator('#jp-left-stack');
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').first();
+  for (let i = 0; i < 3; i++) {
+    const box = await stack.boundingBox();
+    const edge = await handle.boundingBox();
+    if (Math.abs(box.width - width) <= 2) {
+      break;
+    }
+    await page.mouse.move(edge.x + edge.width / 2, edge.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(edge.x + edge.width / 2 + (width - box.width), edge.y + 300, { steps: 5 });
+    await page.mouse.up();
+  }
+  return (await stack.boundingBox()).width;
+}
+
+/** What does not fit in the sidebar as laid out now: words broken across lines (a break after a hyphen or a
+ * slash is no break inside a word), text past its box,
+ * scrolling sideways, placeholders cut. Collapsed and hidden parts are not looked at. */
+async function layoutProblems(page) {
+  return page.locator('#vanna-magic-sidebar').evaluate(root => {
+    const problems = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      const box = element.getBoundingClientRect();
+      const words = /[^\s\-/]+/g;  // a line may end after a hyphen or a slash, not inside a word
+      for (let match = words.exec(node.textContent); match; match = words.exec(node.textContent)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+        if (!rects.length) {
+          continue;
+        }
+        if (new Set(rects.map(r => Math.round(r.bottom))).size > 1) {
+          problems.push(`"${match[0]}" is broken across lines`);
+        }
+        if (Math.max(...rects.map(r => r.right)) > Math.min(box.right, root.getBoundingClientRect().right) + 1) {
+          problems.push(`"${match[0]}" overflows its box by ${Math.round(Math.max(...rects.map(r => r.right)) - box.right)} px ` +
+            `(${element.className || element.tagName}: "${element.textContent.slice(0, 60)}")`);
+        }
+      }
+    }
+    for (const element of [root, ...root.querySelectorAll('*')]) {
+      const style = getComputedStyle(element);
+      if (element.scrollWidth > element.clientWidth + 1 && ['auto', 'scroll'].includes(style.overflowX)) {
+        problems.push(`${element.className || element.tagName} scrolls sideways (${element.scrollWidth} > ${element.clientWidth})`);
+      }
+    }
+    const canvas = document.createElement('canvas').getContext('2d');
+    for (const input of root.querySelectorAll('input[placeholder]')) {
+      const style = getComputedStyle(input);
+      canvas.font = `${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      if (input.offsetParent && canvas.measureText(input.placeholder).width > room + 1) {
+        problems.push(`the placeholder "${input.placeholder}" is cut (${room} px)`);
+      }
+    }
+    return [...new Set(problems)];
+  });
+}
+
+/** A screenshot at the narrow width, and the check that everything in the sidebar fits. */
+async function narrowShot(page, name) {
+  await shot(page, name);
+  const problems = await layoutProblems(page);
+  check(problems.length === 0, `at ${NARROW} px everything fits in ${name}${problems.length ? ': ' + problems.join('; ') : ''}`);
+}
+
 async function texts(page, selector) {
   return page.locator(selector).allInnerTexts();
 }
@@ -37,10 +117,12 @@ async function main() {
     await page.locator('.lm-TabBar-tab[data-id="vanna-magic-sidebar"]').click();
     const sidebar = page.locator('#vanna-magic-sidebar');
     await sidebar.waitFor(WAIT);
+    const width = await narrow(page, NARROW);
+    check(Math.abs(width - NARROW) <= 2, `the sidebar is ${width} px wide`);
     await page.locator('#vanna-magic-sidebar[data-connection="not-loaded"]').waitFor(WAIT);
     const load = sidebar.locator('button.vm-load');
     check(await load.isVisible(), 'a fresh kernel: the sidebar says vanna_magic is not loaded and offers a button');
-    await shot(page, '1-not-loaded');
+    await narrowShot(page, '1-not-loaded');
 
     await load.click();
     await page.locator('#vanna-magic-sidebar[data-connection="ready"]').waitFor(WAIT);
@@ -53,7 +135,7 @@ async function main() {
     await sidebar.locator('#vanna-magic-docs .vm-markdown[data-name="revenue"]').waitFor(WAIT);
     const revenue = await sidebar.locator('#vanna-magic-docs .vm-markdown[data-name="revenue"]').innerText();
     check(/revenue/.test(revenue) && /SUM/i.test(revenue), 'semantic docs render the revenue definition with its SQL');
-    await shot(page, '2-docs');
+    await narrowShot(page, '2-docs');
     await sidebar.locator('#vanna-magic-docs details[data-group="Metrics"] > summary').click();
     await sidebar.locator('#vanna-magic-health .vm-mode').waitFor(WAIT);
     const mode = await sidebar.locator('#vanna-magic-health .vm-mode').innerText();
@@ -62,7 +144,7 @@ async function main() {
     check(/sqlite/.test(health) && /definitions/.test(health) && /score \d+\/100/.test(health),
       'system health shows the score, the database and the knowledge base');
     await sidebar.locator('#vanna-magic-health').scrollIntoViewIfNeeded();
-    await shot(page, '2-health');
+    await narrowShot(page, '2-health');
 
     await sidebar.locator('#vanna-magic-schema details[data-table="order_items"] summary').click({ position: { x: 4, y: 6 } });
     const filter = sidebar.locator('#vanna-magic-schema input.vm-filter');
@@ -73,7 +155,7 @@ async function main() {
     await filter.fill('email');
     const byColumn = await texts(page, '#vanna-magic-schema .vm-table-name');
     check(byColumn.includes('customers'), `the filter finds tables by column: ${byColumn.join(', ')}`);
-    await shot(page, '3-filtered');
+    await narrowShot(page, '3-filtered');
     await filter.fill('');
 
     const cellsBefore = await page.locator('.jp-Notebook .jp-Cell').count();
@@ -86,7 +168,7 @@ async function main() {
     await sidebar.locator('#vanna-magic-docs .vm-hits li').first().waitFor(WAIT);
     const hits = await texts(page, '#vanna-magic-docs .vm-hits li strong');
     check(hits.includes('revenue'), `docs search finds revenue: ${hits.slice(0, 5).join(', ')}`);
-    await shot(page, '4-ask-cell-and-search');
+    await narrowShot(page, '4-ask-cell-and-search');
 
     const first = page.locator('.jp-Notebook .jp-Cell').first();
     await first.locator('.cm-content').click();
@@ -100,7 +182,7 @@ async function main() {
     const latency = await sidebar.locator('#vanna-magic-health .vm-body').innerText();
     check(/total\s+[\d.]+ ms median/.test(latency), 'after a %%vsql cell, health shows its latencies');
     await sidebar.locator('#vanna-magic-health').scrollIntoViewIfNeeded();
-    await shot(page, '5-latencies');
+    await narrowShot(page, '5-latencies');
 
     await first.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
@@ -116,7 +198,7 @@ async function main() {
     await sidebar.locator('#vanna-magic-health .vm-toolbar button').click();
     await sidebar.locator('#vanna-magic-health .vm-mode', { hasText: 'EMERGENCY' }).waitFor(WAIT);
     check(true, 'an unreachable database turns the mode to EMERGENCY');
-    await shot(page, '6-unreachable-database');
+    await narrowShot(page, '6-unreachable-database');
 
     await page.locator('.jp-Notebook').first().click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Escape');
@@ -125,7 +207,7 @@ async function main() {
     await page.locator('.jp-Dialog button.jp-mod-accept').click();
     await page.locator('#vanna-magic-sidebar[data-connection="not-loaded"]').waitFor(WAIT);
     check(await load.isVisible(), 'after a kernel restart the sidebar offers to load vanna_magic again');
-    await shot(page, '7-after-restart');
+    await narrowShot(page, '7-after-restart');
   } catch (error) {
     await shot(page, 'failure').catch(() => undefined);
     throw error;
