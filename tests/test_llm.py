@@ -169,9 +169,9 @@ def test_other_errors_pass_the_provider_message_through_redact(litellm, script):
 @pytest.mark.parametrize("kind, error, message, hint", [
     ("InternalServerError", errors.GenerationError, "is unavailable (after 2 attempts)", "server is running"),
     ("ServiceUnavailableError", errors.GenerationError, "is unavailable (after 2 attempts)", "rerun later"),
-    ("APIConnectionError", errors.GenerationError, "at http://localhost:9 is unavailable", "API_BASE"),
+    ("APIConnectionError", errors.GenerationError, "could not reach http://localhost:9", "Start the server"),
     ("ContextWindowExceededError", errors.GenerationError, "prompt is too long", "PROMPT_BUDGET"),
-    ("NotFoundError", errors.GenerationError, "failed: litellm.NotFoundError", "model name"),
+    ("NotFoundError", errors.GenerationError, "does not know the model openai/gpt-4o-mini", "model name"),
     ("RateLimitError", errors.RateLimitError, "rate limiting", "Wait a minute"),
 ])
 def test_errors_after_the_last_attempt_are_converted(litellm, script, kind, error, message, hint):

@@ -298,7 +298,8 @@ def test_test_connection_reports_the_tables_or_the_exact_error(form_in, tmp_path
     assert message(form).startswith("[config] no connection named 'warehouse' (and it is not a URL)")
     form.connection.value = ""
     form.test_connection_button.click()
-    assert message(form).startswith("[setup] the connection box is empty")
+    assert message(form).startswith("connected to sqlite:///") and "demo-retail" in message(form), \
+        "an empty box tests the connection in use"
     assert not any(control.disabled for control in form.controls)
 
 
@@ -333,8 +334,9 @@ def test_test_model_reports_an_unreachable_server_exactly(form_in):
     form.api_key.value = "sk-local-123456"
     form.test_model_button.click()
     assert kind(form) == "error"
-    assert message(form).startswith(f"[generate] the model openai/local-model at http://127.0.0.1:{port}/v1 "
-                                    "is unavailable"), message(form)
+    assert message(form).startswith(f"[generate] could not reach http://127.0.0.1:{port}/v1 "
+                                    "for openai/local-model"), message(form)
+    assert "Start the server" in message(form)
     assert "sk-local-123456" not in form.message.value
     assert not any(control.disabled for control in form.controls)
 
@@ -343,5 +345,33 @@ def test_vanna_setup_opens_the_form_for_the_working_directory(shell, tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.vanna_magic]\nmodel = "openai/gpt-4o-mini"\n')
     form = shell.run_line_magic("vanna", "setup")
     assert isinstance(form, SetupForm)
-    assert form.pyproject == tmp_path / "pyproject.toml" and form.env_path.value == str(tmp_path / ".env")
+    assert form.pyproject == tmp_path / "pyproject.toml" and form.env_path.value == ".env"
     assert form.model.value == "openai/gpt-4o-mini" and form.connection.value == ""
+    assert "demo-retail" in form.connection.placeholder, "the box says which database is connected"
+
+
+def test_the_form_has_a_heading_and_shows_its_files_relative_to_the_notebook(form_in, tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    from vanna_magic.jupyter.setup_form import SetupForm as Form
+
+    session = Session(settings=load_settings(environ={}, start=None).replace(cache_dir=str(tmp_path / "cache")))
+    form = Form(lambda: session, project=tmp_path / "notebooks", environ={})
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", child.value)) for child in form.widget.children
+                    if hasattr(child, "value") and isinstance(child.value, str) and "<" in child.value)
+    assert "Set up vanna-magic" in text
+    assert "../pyproject.toml" in text and form.env_path.value == "../.env"
+    form.api_key.value = "sk-abc-123456"
+    form.model.value = "openai/gpt-4o-mini"
+    (tmp_path / ".gitignore").write_text(".env\n")
+    form.save_button.click()
+    assert kind(form) == "ok" and "to ../pyproject.toml" in message(form) and "to ../.env" in message(form)
+    assert dotenv_values(tmp_path / ".env")["OPENAI_API_KEY"] == "sk-abc-123456"
+    session.close()
+
+
+def test_the_connection_box_starts_from_the_connection_in_force(form_in, tmp_path):
+    database = tmp_path / "shop.sqlite"
+    sqlite3.connect(database).close()
+    form = form_in(connection=f"sqlite:///{database}")
+    assert form.connection.value == f"sqlite:///{database}"

@@ -12,12 +12,13 @@ to this kernel's environment.
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, MutableMapping
 
 import ipywidgets as w
 
-from ..core.config import ENV_PREFIX, api_key, find_pyproject
+from ..core.config import ENV_PREFIX, api_key, find_pyproject, redact
 from ..core.errors import ConfigurationError
 from ..core.project_files import key_variable, merge_env, refuse_unignored, save_settings, split_secrets
 from .messages import busy, show
@@ -44,20 +45,25 @@ class SetupForm:
                  environ: MutableMapping[str, str] | None = None, model_factory: ModelFactory | None = None):
         self._session = session
         folder = Path(project) if project is not None else Path.cwd()
+        self.folder = folder
         self.pyproject = find_pyproject(folder) or folder / "pyproject.toml"
         self._environ = os.environ if environ is None else environ
         self._model_factory = model_factory
-        current = session().settings
-        wide = w.Layout(width="560px")
-        self.connection = w.Text(value=current.connection or "", description="Connection", layout=wide,
-                                 placeholder="postgresql://user@host/db, sqlite:///file.db, or a connection name")
-        self.model = w.Text(value=current.model or "", description="Model", layout=wide,
-                            placeholder="openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, ollama/qwen2.5-coder")
-        self.api_key = w.Password(description="API key", layout=wide)
-        self.api_base = w.Text(value=current.api_base or "", description="API base", layout=wide,
-                               placeholder="only for a local or OpenAI-compatible server: http://localhost:11434")
-        self.env_path = w.Text(value=str(self.pyproject.parent / ".env"), description=".env file", layout=wide,
-                               placeholder="empty: secrets are not written; the form says which variable to set")
+        now = session()
+        current = now.settings
+        wide = w.Layout(width="100%", max_width="640px")
+        style = {"description_width": "90px"}
+        self.connected = redact(now.connection_url) + (" (the embedded demo database)" if now.is_demo else "")
+        self.connection = w.Text(value=current.connection or "", description="Connection", layout=wide, style=style,
+                                 placeholder=f"now {self.connected}" if not current.connection else
+                                 "postgresql://user@host/db, sqlite:///file.db, or a connection name")
+        self.model = w.Text(value=current.model or "", description="Model", layout=wide, style=style,
+                            placeholder="e.g. openai/gpt-4o-mini or ollama/qwen2.5-coder")
+        self.api_key = w.Password(description="API key", layout=wide, style=style)
+        self.api_base = w.Text(value=current.api_base or "", description="API base", layout=wide, style=style,
+                               placeholder="only for a server of your own, e.g. http://localhost:11434")
+        self.env_path = w.Text(value=self._shown(self.pyproject.parent / ".env"), description=".env file", layout=wide,
+                               style=style, placeholder="empty: secrets are not written, only named")
         self.test_connection_button = w.Button(description="Test connection", icon="plug")
         self.test_model_button = w.Button(description="Test model", icon="comment")
         self.save_button = w.Button(description="Save", button_style="primary", icon="save")
@@ -68,9 +74,12 @@ class SetupForm:
         self.save_button.on_click(self.save)
         self.model.observe(lambda _: self._key_placeholder(), names="value")
         self._key_placeholder()
-        where = w.HTML(f"<small>Save writes settings to <code>{self.pyproject}</code> "
-                       "<code>[tool.vanna_magic]</code> and secrets to the .env file.</small>")
-        self.widget = w.VBox([self.connection, self.model, self.api_key, self.api_base, self.env_path, where,
+        heading = w.HTML("<h3 style='margin:0 0 4px'>Set up vanna-magic</h3><div>A database to ask about and a "
+                         "language model to write the SQL: test each, then Save them for this project.</div>")
+        where = w.HTML(f"<small>Save writes settings to <code>{escape(self._shown(self.pyproject))}</code> "
+                       "(<code>[tool.vanna_magic]</code>) and secrets to the .env file, paths relative to "
+                       f"this notebook's folder, {escape(str(folder))}.</small>")
+        self.widget = w.VBox([heading, self.connection, self.model, self.api_key, self.api_base, self.env_path, where,
                               w.HBox([self.test_connection_button, self.test_model_button, self.save_button]),
                               self.message])
         self.widget.add_class("vanna-setup")
@@ -81,11 +90,7 @@ class SetupForm:
     def test_connection(self, _button: Any = None) -> None:
         """Connect to the database in the form and read its catalog; the exact error when that fails."""
         with busy(self.controls, self.message, "connecting"):
-            value = self.connection.value.strip()
-            if not value:
-                raise ConfigurationError("the connection box is empty", stage="setup", setting="connection",
-                                         hint="Type a SQLAlchemy URL (postgresql://user@host/db, "
-                                              "sqlite:///file.db) or the name of a connection.")
+            value = self.connection.value.strip() or self._session().connection_url  # empty: the one in use
             info = self._session().test_connection(value)
             show(self.message, f"connected to {info.url} ({info.dialect}, {info.tables} tables)", "ok")
 
@@ -122,7 +127,7 @@ class SetupForm:
             done = []
             if settings:
                 save_settings(self.pyproject, settings)
-                done.append(f"{', '.join(settings)} to {self.pyproject} [tool.vanna_magic]")
+                done.append(f"{', '.join(settings)} to {self._shown(self.pyproject)} [tool.vanna_magic]")
                 shadowed = [ENV_PREFIX + name.upper() for name in settings
                             if self._environ.get(ENV_PREFIX + name.upper()) not in (None, "")]
                 if shadowed:
@@ -131,7 +136,7 @@ class SetupForm:
             names = ", ".join(secrets)
             if env_file is not None:
                 merge_env(env_file, secrets)
-                done.append(f"{names} to {env_file} (readable by you only)")
+                done.append(f"{names} to {self._shown(env_file)} (readable by you only)")
                 if env_file != self.pyproject.parent / ".env":
                     done.append(f"only the .env beside {self.pyproject.name} is read by itself: load {env_file} "
                                 "into the environment before starting Jupyter")
@@ -152,4 +157,12 @@ class SetupForm:
         if not text:
             return None
         path = Path(text).expanduser()
-        return path if path.is_absolute() else self.pyproject.parent / path
+        return path if path.is_absolute() else self.folder / path
+
+    def _shown(self, path: Path) -> str:
+        """``path`` relative to the notebook's folder when it is in that folder or the one above, else in full."""
+        try:
+            relative = os.path.relpath(path, self.folder)
+        except ValueError:  # another drive
+            return str(path)
+        return str(path) if relative.startswith(os.path.join(os.pardir, os.pardir)) else relative

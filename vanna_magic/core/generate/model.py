@@ -167,8 +167,17 @@ class LiteLLMModel:
             text = text.replace(self._api_key, "***")
         return text if len(text) <= 500 else text[:500] + "..."
 
+    def _missing_key(self) -> str | None:
+        """The variable to set when this model's provider needs a key and none is given (a server of one's own,
+        named by ``api_base``, may need none)."""
+        variable = provider_key_variable(self.name)
+        if self._api_key or self.api_base or variable is None or _key_is_set(variable):
+            return None
+        return variable
+
     def _convert(self, litellm: Any, exc: Exception) -> errors.VannaError:
-        """The package's error for a failed call (classified by exception type only)."""
+        """The package's error for a failed call, classified by exception type and by whether a key was given
+        (never by the provider's wording): no key, a rejected key, an unknown model, no server, a timeout..."""
         tries = f" (after {self.retries + 1} attempts)" if self.retries else ""
         if isinstance(exc, litellm.Timeout):
             return errors.QueryTimeoutError(
@@ -180,13 +189,28 @@ class LiteLLMModel:
             return errors.RateLimitError(
                 f"the model provider is rate limiting requests for {self.name}{tries}", retry_after=after,
                 hint=f"Wait {after:g} s and rerun the cell." if after else "Wait a minute and rerun the cell.")
+        missing = self._missing_key()
+        if missing is not None and not isinstance(exc, litellm.Timeout):
+            return GenerationError(
+                f"no API key is set for {self.name}", setting="api_key",
+                hint=f"Set {missing} (or VANNA_MAGIC_API_KEY), e.g. in the project's .env or in %vanna setup's "
+                     "API key box, then rerun.")
         if isinstance(exc, litellm.AuthenticationError):
             provider = _provider(self.name, exc)
             var = _KEY_ENV.get(provider, f"{provider.upper().replace('-', '_')}_API_KEY")
             return GenerationError(
                 f"the API key was rejected by {provider} for model {self.name}",
                 hint=f"Set {var} (or VANNA_MAGIC_API_KEY) to a valid key, e.g. in the project's .env, then rerun.")
-        if isinstance(exc, _transient(litellm)):  # lost connections and server errors, after the retries
+        if isinstance(exc, litellm.NotFoundError):
+            return GenerationError(f"the provider does not know the model {self.name}: {self._scrub(exc)}",
+                                   hint="Check the model name: a litellm model string such as openai/gpt-4o-mini, "
+                                        "as the provider spells it.")
+        if _unreachable(litellm, exc):  # nothing answered at all, after the retries
+            where = redact(self.api_base) if self.api_base else f"the {_provider(self.name, exc)} API"
+            return GenerationError(f"could not reach {where} for {self.name}{tries}: {self._scrub(exc)}",
+                                   hint="Start the server, or correct the API base (VANNA_MAGIC_API_BASE, "
+                                        "%config VannaMagic.api_base), then rerun.")
+        if isinstance(exc, _transient(litellm)):  # server errors, after the retries
             where = f" at {redact(self.api_base)}" if self.api_base else ""
             return GenerationError(f"the model {self.name}{where} is unavailable{tries}: {self._scrub(exc)}",
                                    hint="Check that the server is running and VANNA_MAGIC_API_BASE is right, "
@@ -197,6 +221,28 @@ class LiteLLMModel:
         return GenerationError(f"the model {self.name} failed: {self._scrub(exc)}",
                                hint="Check the model name (a litellm model string such as openai/gpt-4o-mini) "
                                     "and its settings.")
+
+
+def _unreachable(litellm: Any, exc: BaseException) -> bool:
+    """Whether nothing answered at the address: litellm reports a refused connection as a server error, so the
+    chain of causes is read for the connection's own error (by type)."""
+    import socket
+
+    import httpx
+
+    kinds = (litellm.APIConnectionError, ConnectionError, socket.gaierror, httpx.ConnectError)
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, kinds):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
+
+
+def _key_is_set(variable: str) -> bool:
+    return bool(os.environ.get(variable) or os.environ.get("VANNA_MAGIC_API_KEY"))
 
 
 def _litellm() -> Any:
