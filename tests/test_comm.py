@@ -85,7 +85,7 @@ def test_health_shows_an_open_breaker_with_its_last_error_and_reset_closes_it(se
     result = ok(session, "health")
     database = next(b for b in result["breakers"] if b["name"] == "database")
     assert database == {"name": "database", "state": "OPEN", "failures": breaker.failures}
-    assert result["errors"] == ["database: connection refused"]
+    assert result["errors"] == ["database breaker: connection refused"]
     assert ok(session, "breaker_reset", name="database") == {"name": "database", "state": "CLOSED"}
     assert next(b for b in ok(session, "health")["breakers"] if b["name"] == "database")["state"] == "CLOSED"
 

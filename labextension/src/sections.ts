@@ -266,7 +266,8 @@ export class HealthSection extends Section {
     const open = resettable(health);
     const facts = el('table', 'vm-facts', [
       row('mode', el('span', '', [el('span', `vm-mode vm-mode-${health.mode}`, [health.mode]),
-        health.mode_reason ? el('div', 'vm-muted', [health.mode_reason]) : null])),
+        health.mode_reason ? el('div', 'vm-muted', [health.mode_reason]) : null,
+        health.next_step ? el('div', 'vm-next-step', [health.next_step]) : null])),
       health.unavailable.length ? row('unavailable', health.unavailable.join(', ')) : null,
       row('score', health.score === null ? 'not measured' : `${health.score}/100`),
       row('database', health.database === 'ok' ? `ok (${health.dialect})` : `${health.database}: ${health.database_error}`),
@@ -288,7 +289,7 @@ export class HealthSection extends Section {
     this.body.replaceChildren(
       el('div', 'vm-caption vm-summary', [healthSummary(health)]), facts,
       el('h4', '', ['Breakers']), breakers, el('h4', '', ['Latencies']), latencies,
-      el('h4', '', ['Last errors']),
+      el('h4', '', ['Last errors of this kernel']),
       health.errors.length ? el('ul', 'vm-errors', health.errors.map(e => el('li', '', [e])))
         : el('div', 'vm-muted', ['None.']),
       ...health.problems.map(problem => el('div', 'vm-problem', [problem])));

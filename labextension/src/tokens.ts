@@ -106,6 +106,7 @@ export interface HealthResult {
   breakers: Breaker[];
   latencies: Latency[];
   errors: string[];
+  next_step: string | null;
   examples: number;
   definitions: number;
   documents: number;

@@ -143,6 +143,8 @@ async function main() {
     const health = await sidebar.locator('#vanna-magic-health .vm-body').innerText();
     check(/sqlite/.test(health) && /definitions/.test(health) && /score \d+\/100/.test(health),
       'system health shows the score, the database and the knowledge base');
+    const leave = await sidebar.locator('#vanna-magic-health .vm-next-step').innerText();
+    check(leave.includes('%vanna setup'), `system health says how to leave LIMITED_AI: ${leave}`);
     await sidebar.locator('#vanna-magic-health').scrollIntoViewIfNeeded();
     await narrowShot(page, '2-health');
 
@@ -181,6 +183,15 @@ async function main() {
     await sidebar.locator('#vanna-magic-health th', { hasText: 'total' }).waitFor(WAIT);
     const latency = await sidebar.locator('#vanna-magic-health .vm-body').innerText();
     check(/total\s+[\d.]+ ms median/.test(latency), 'after a %%vsql cell, health shows its latencies');
+    await first.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('%%vsql\nSELECT nope FROM customers');
+    await page.keyboard.press('Shift+Enter');
+    await first.locator('.jp-OutputArea-output', { hasText: 'nope' }).first().waitFor(WAIT);
+    await sidebar.locator('#vanna-magic-health .vm-toolbar button').click();
+    await sidebar.locator('#vanna-magic-health .vm-errors li', { hasText: 'nope' }).waitFor(WAIT);
+    const heading = await sidebar.locator('#vanna-magic-health h4', { hasText: 'Last errors' }).innerText();
+    check(heading.includes('this kernel'), `a failed %%vsql is among the last errors of this kernel (${heading})`);
     await sidebar.locator('#vanna-magic-health').scrollIntoViewIfNeeded();
     await narrowShot(page, '5-latencies');
 
@@ -188,7 +199,7 @@ async function main() {
     await page.keyboard.press('Control+A');
     await page.keyboard.type("%config VannaMagic.connection = 'sqlite:////nonexistent/folder/shop.db'");
     await page.keyboard.press('Shift+Enter');
-    await page.locator('.jp-Notebook .jp-Cell').first().locator('.jp-InputArea-prompt', { hasText: '[2]' })
+    await page.locator('.jp-Notebook .jp-Cell').first().locator('.jp-InputArea-prompt', { hasText: '[3]' })
       .waitFor(WAIT);
     await sidebar.locator('#vanna-magic-schema .vm-toolbar button').click();
     const message = sidebar.locator('#vanna-magic-schema .vm-message[data-kind="error"]');

@@ -115,7 +115,8 @@ def test_sidebar_shows_schema_docs_and_health_from_the_kernel(lab):
     assert run.returncode == 0, report
     for check in ("schema lists the demo tables", "revenue definition", "system health shows the current mode",
                   "inserts a %%ask cell", "health shows its latencies", "error appears as a message", "EMERGENCY",
-                  "after a kernel restart", "everything fits in 7-after-restart"):
+                  "after a kernel restart", "everything fits in 7-after-restart", "last errors of this kernel",
+                  "how to leave LIMITED_AI"):
         assert check in run.stdout, report
     assert sorted(p.name for p in ARTIFACTS.glob("*.png")) == [
         "1-not-loaded.png", "2-docs.png", "2-health.png", "3-filtered.png", "4-ask-cell-and-search.png",

@@ -85,6 +85,7 @@ class MetricsSnapshot:
     uptime_s: float
     memory_mb: float
     last_24h: LastDay = field(default_factory=LastDay)
+    last_errors: tuple[str, ...] = ()  # this process's newest errors, newest first
 
     def to_dict(self) -> dict[str, Any]:
         """As ``%vanna metrics`` shows it."""
@@ -93,7 +94,7 @@ class MetricsSnapshot:
                             for stage, v in self.latency.items()},
                 "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
                 "tokens": self.tokens, "cost": self.cost, "uptime_s": self.uptime_s, "memory_mb": self.memory_mb,
-                "last_24h": self.last_24h.to_dict()}
+                "last_24h": self.last_24h.to_dict(), "last_errors": list(self.last_errors)}
 
 
 @dataclass(frozen=True)

@@ -109,10 +109,18 @@ def health(session: "Session") -> dict[str, Any]:
                      for name, b in status.breakers.items()],
         "latencies": [{"name": stage, "seconds": round(v.p50_ms / 1000, 4), "p95_seconds": round(v.p95_ms / 1000, 4)}
                       for stage, v in status.metrics.latency.items()],
-        "errors": [redact(f"{name}: {b.last_error}") for name, b in status.breakers.items() if b.last_error],
+        "errors": this_kernels_errors(status), "next_step": status.next_step,
         "examples": kb.examples, "definitions": kb.definitions, "documents": kb.documents,
         "problems": list(kb.problems),
     }
+
+
+def this_kernels_errors(status: "Status") -> list[str]:
+    """This kernel's newest failed questions and statements, then its breakers' last errors not among them."""
+    errors = [redact(e) for e in status.metrics.last_errors]
+    errors += [redact(f"{name} breaker: {b.last_error}") for name, b in status.breakers.items()
+               if b.last_error and not any(b.last_error in e for e in errors)]
+    return errors
 
 
 def _index_state(status: "Status") -> str:

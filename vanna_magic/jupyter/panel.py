@@ -301,7 +301,7 @@ class Panel:
             self.history.options = [(f"no history: {exc.message}", 0)]
             self.history.value = 0
             return
-        options: list[tuple[str, int]] = [("recent questions and statements…", 0)]
+        options: list[tuple[str, int]] = [("recent questions and statements of all kernels…", 0)]
         for entry in entries:
             text = " ".join((entry.question or entry.sql or "").split())
             options.append((f"#{entry.id} {entry.status}: {text[:70]}", entry.id))
@@ -314,7 +314,8 @@ class Panel:
         except VannaError as exc:
             self.badge.value = _badge("UNKNOWN", error_text(exc))
             return
-        self.badge.value = _badge(status.mode, f"health {status.health_score}/100: {status.mode_reason}")
+        next_step = f". {status.next_step}" if status.next_step else ""
+        self.badge.value = _badge(status.mode, f"health {status.health_score}/100: {status.mode_reason}{next_step}")
 
     def _say(self, text: str, kind: str) -> None:
         show(self.message, text, kind)

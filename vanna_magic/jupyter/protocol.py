@@ -61,8 +61,8 @@ RECORDS: dict[str, tuple[Field, ...]] = {
                             "score: number | null; connection: string; demo: boolean; "
                             "database: string; database_error: string | null; dialect: string | null; "
                             "model: string | null; index: string; breakers: Breaker[]; latencies: Latency[]; "
-                            "errors: string[]; examples: number; definitions: number; documents: number; "
-                            "problems: string[]"),
+                            "errors: string[]; next_step: string | null; examples: number; definitions: number; "
+                            "documents: number; problems: string[]"),
     "BreakerResetResult": _fields("name: string; state: string"),
 }
 

@@ -28,6 +28,7 @@ from ..status import BREAKERS, clock_text
 T = TypeVar("T")
 CLOSED, OPEN, HALF_OPEN = "CLOSED", "OPEN", "HALF_OPEN"
 DEFAULT_BREAKERS = "database=3/30,model=3/60,index=5/60"
+NO_MODEL = "no language model is configured"
 WEIGHTS = {"database": 40, "model": 30, "index": 15, "store": 15}
 _STAGES = {"database": "execute", "model": "generate", "index": "retrieve"}
 _HINTS = {
@@ -217,6 +218,9 @@ def guarded(health: "Health | None", part: str, action: Callable[[], T]) -> T:
     return action() if health is None else health.call(part, action)
 
 
+LAST_ERRORS = 5  # the errors of this process that status and the sidebar list
+
+
 @dataclass
 class Metrics:
     """Counts, per-stage latencies (the last ``window`` of each), tokens and cost since the process started."""
@@ -229,12 +233,15 @@ class Metrics:
     completion_tokens: int = 0
     cost: float = 0.0
     latencies: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    last_errors: deque = field(default_factory=lambda: deque(maxlen=LAST_ERRORS))  # newest last
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def observe(self, answer: Any, failed: bool) -> None:
+    def observe(self, answer: Any, failed: bool, stage: str | None = None) -> None:
         with self._lock:
             self.requests += 1
             self.errors += int(failed)
+            if failed:
+                self.last_errors.append(f"[{stage or 'error'}] {answer.error or 'failed'}")
             self.prompt_tokens += answer.prompt_tokens
             self.completion_tokens += answer.completion_tokens
             self.cost += answer.cost or 0.0
@@ -249,6 +256,7 @@ class Metrics:
             stages = {stage: {"count": len(v), "p50_ms": round(percentile(v, 50) * 1000, 2),
                               "p95_ms": round(percentile(v, 95) * 1000, 2)} for stage, v in self.latencies.items()}
             return {"requests": self.requests, "errors": self.errors, "latency": stages,
+                    "last_errors": tuple(reversed(self.last_errors)),
                     "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
                     "tokens": self.prompt_tokens + self.completion_tokens, "cost": round(self.cost, 6),
                     "uptime_s": round(clock() - self.started_at, 1), "memory_mb": process_memory_mb()}
@@ -306,7 +314,7 @@ class Health:
         return operational_mode(
             database=database.state != OPEN, configured=True, model=model_configured and model.state != OPEN,
             index=self.available("index"), database_error=database.last_error or "",
-            model_reason="no language model is configured" if not model_configured
+            model_reason=NO_MODEL if not model_configured
             else f"the model is unavailable since {clock_text(model.opened_at or 0)} ({model.last_error})")
 
     def reset(self, name: str | None = None) -> list[str]:
@@ -330,7 +338,7 @@ class Mode:
 
 
 def operational_mode(*, database: bool, configured: bool, model: bool, index: bool, database_error: str = "",
-                     model_reason: str = "no language model is configured") -> Mode:
+                     model_reason: str = NO_MODEL) -> Mode:
     """The mode for the given availability of the parts (see DESIGN.md, "Operational modes").
 
     >>> operational_mode(database=True, configured=True, model=False, index=True).name
@@ -348,11 +356,20 @@ def operational_mode(*, database: bool, configured: bool, model: bool, index: bo
         return Mode(READ_ONLY, f"{model_reason}, and the knowledge-base index is unavailable",
                     ("questions (%%ask)", "SQL generation", "semantic search"))
     if not model:
-        return Mode(LIMITED_AI, model_reason, ("SQL generation for new questions", "repairs"))
+        leave = ("Configure a model to leave LIMITED_AI: %vanna setup (every other way: %vanna help model)."
+                 if not configured_model(model_reason) else
+                 "The model is retried by itself after the cool-down (%vanna breaker reset model retries at once); "
+                 "check its server or key with %vanna setup's Test model.")
+        return Mode(LIMITED_AI, model_reason, ("SQL generation for new questions", "repairs"), leave)
     if not index:
         return Mode(LIMITED_AI, "the knowledge-base index is unavailable",
                     ("semantic search", "retrieved examples in prompts", "answers without a model"))
     return Mode(FULL_OPERATIONAL, "database, model and index are available")
+
+
+def configured_model(model_reason: str) -> bool:
+    """Whether the model is missing because it failed, not because none is configured."""
+    return model_reason != NO_MODEL
 
 
 def score(parts: dict[str, bool]) -> int:

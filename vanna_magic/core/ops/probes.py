@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..config import redact
 from ..errors import VannaError
 from ..status import BreakerState, KnowledgeSummary, Status, StoreState
-from .health import OPEN, operational_mode, score
+from .health import NO_MODEL, OPEN, operational_mode, score
 from .metrics import metrics_snapshot
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def health_report(*, connection: str | None, demo: bool, dialect: str | None, ta
         index_ok, index_error = False, getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
     store_ok = store.ping()
     parts = {"database": database, "model": model_ok, "index": index_ok, "store": store_ok}
-    reason = ("no language model is configured" if model_name is None
+    reason = (NO_MODEL if model_name is None
               else f"the model is unavailable: {model_error or model_breaker.last_error}")
     mode = operational_mode(database=database, configured=bool(settings.connection), model=model_ok,
                             index=index_ok, database_error=(database_error or "").split("\n")[0],

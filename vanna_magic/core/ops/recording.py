@@ -30,7 +30,7 @@ def recorded(kind: str, ctx: "AskContext", run: Callable[["AskContext"], "Answer
         raise
     finally:
         answer = ctx.answer
-        metrics.observe(answer, failed)
+        metrics.observe(answer, failed, stage)
         answer.history_id = store.record_query(answer, kind=kind, stage=stage, user=user)
         if answer.history_id is None:
             answer.notes.append(f"history is not being kept: {store.problem}")

@@ -51,8 +51,11 @@ class StatusReport:
                 detail += f": {b.last_error}"
             lines.append(f"breaker {name}: {b.state}{detail}")
         lines.append(f"history:        {store.path}" + ("" if store.kept else f" (NOT being kept: {store.problem})"))
-        lines.append(f"requests:       {metrics.requests} ({metrics.errors} errors) since start; "
-                     f"last 24 h: {last.attempts} attempts, error rate {last.error_rate:.1%}")
+        lines.append(f"this kernel:    {metrics.requests} requests ({metrics.errors} errors) since it started")
+        lines += [f"  error: {error}" for error in metrics.last_errors]
+        lines.append("all kernels:    " + (f"last 24 h: {last.attempts} attempts, error rate {last.error_rate:.1%} "
+                                           "(every kernel sharing the history)" if last.problem is None
+                                           else f"not known: {last.problem}"))
         if metrics.latency:
             lines.append("latency:        " + ", ".join(
                 f"{stage} p50 {v.p50_ms:g} / p95 {v.p95_ms:g} ms" for stage, v in metrics.latency.items()))
@@ -66,6 +69,7 @@ class StatusReport:
         rows = "".join(f"<tr><th style='text-align:left'>{escape(k.strip())}</th><td style='text-align:left'>"
                        f"{escape(v.strip())}</td></tr>"
                        for k, _, v in (line.partition(":") for line in self.text().splitlines()[1:]))
+        # an indented line ("  error: ...") is a row of its own, labelled by its own first word
         return (f"<div class='vanna-status'><p><b style='color:{colour}'>{escape(str(self.status.mode))}</b>"
                 f" &middot; health {self.status.health_score}/100</p><table>{rows}</table></div>")
 
