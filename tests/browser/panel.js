@@ -41,6 +41,11 @@ async function main() {
     await mode.waitFor(WAIT);
     const shown = await mode.innerText();
     check(shown === 'LIMITED_AI', `the status badge shows the mode: ${shown}`);
+    const sideways = await panel.evaluate(root => [root, ...root.querySelectorAll('*')]
+      .filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+      .map(e => `${e.className} (${e.scrollWidth} > ${e.clientWidth})`));
+    await shot(page, 'empty-panel');
+    check(sideways.length === 0, `nothing in the empty panel scrolls sideways${sideways.length ? ': ' + sideways.join('; ') : ''}`);
 
     await panel.locator('.vanna-panel-sql textarea').fill(
       'SELECT customer_id, name, segment FROM customers ORDER BY customer_id');

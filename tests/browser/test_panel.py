@@ -47,4 +47,5 @@ def test_panel_runs_sql_and_shows_the_demo_rows_and_the_mode_and_setup_reports_e
                   "Run is enabled again", "Next shows the second page: first customer 501",
                   "the setup form shows why a connection fails: [connect]"):
         assert check in run.stdout, report
-    assert sorted(p.name for p in SCREENSHOTS.glob("*.png")) == ["panel.png", "setup.png"]
+    assert "nothing in the empty panel scrolls sideways" in run.stdout, report
+    assert sorted(p.name for p in SCREENSHOTS.glob("*.png")) == ["empty-panel.png", "panel.png", "setup.png"]
