@@ -104,7 +104,7 @@ export class SchemaSection extends Section {
   constructor(channel: KernelChannel, private onAsk: (table: Table) => void) {
     super(channel, 'Schema', 'vanna-magic-schema');
     this.filter = el('input', 'jp-mod-styled vm-filter', [],
-      { type: 'search', placeholder: 'Filter tables, columns', 'aria-label': 'Filter tables' }) as HTMLInputElement;
+      { type: 'search', placeholder: 'Filter tables', 'aria-label': 'Filter tables' }) as HTMLInputElement;
     this.filter.addEventListener('input', () => this.render());
     this.toolbar.append(this.filter, button('⟳', 'Read the schema again', () => void this.refresh(true)));
   }
