@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -11,7 +10,8 @@ from typing import TYPE_CHECKING, Sequence
 from ..answer import Retrieved, ScoredExample
 from ..data.schema import Table
 from .base import Definition, Document, Example, KnowledgeBase, question_key, tables_in_sql
-from .embed import content_stems, stem, words
+from .embed import content_stems, words
+from .linking import LinkSchema, compounds, link
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 
 
 _CORPORA = ("questions", "descriptions", "definitions", "documents")
-SMALL_SCHEMA = 12  # up to this many tables, every table goes to the prompt, ranked
-MAX_LINKED = 10
-MIN_EVIDENCE = 0.15
-RELATIVE_EVIDENCE = 0.25  # in a big schema, a linked table has at least this share of the best one's evidence
-MAX_NEIGHBOURS = 10
 MAX_DOCUMENTS = 3
 MAX_RELATIONSHIPS = 10
 DEFINITION_MIN_SCORE = 0.15
@@ -42,103 +37,8 @@ _POLAR = frozenset(
     "latest oldest newest above below over under never only".split())
 
 
-# Question words that name no table or column, however many columns contain them ("tracking_number").
-_NOT_SCHEMA = frozenset("number count many much per each every all total top most least".split())
-
-
 def _meaning_markers(question: str) -> set[str]:
     return {w for w in words(question) if w in _POLAR or any(ch.isdigit() for ch in w)}
-
-
-class _Schema:
-    """What schema linking needs about one catalog, computed once per set of tables."""
-
-    def __init__(self, tables: Sequence[Table], documents: dict[str, Document]):
-        self.tables = list(tables)
-        self.lookup: dict[str, int] = {}
-        for i, table in enumerate(self.tables):
-            self.lookup.setdefault(table.name.lower(), i)
-            if table.schema:
-                self.lookup.setdefault(f"{table.schema}.{table.name}".lower(), i)
-        self.name_parts = [set(content_stems(t.name)) for t in self.tables]
-        self.column_parts = [{s for c in t.columns for s in content_stems(c.name)} for t in self.tables]
-        df: dict[str, int] = {}
-        for names, columns in zip(self.name_parts, self.column_parts):
-            for term in names | columns:
-                df[term] = df.get(term, 0) + 1
-        n = len(self.tables)
-        # A word every table has ("name" in city_name, street_name, name) says nothing about which table.
-        self.idf = {term: math.log(1 + n / count) / math.log(1 + n) for term, count in df.items()
-                    if count < n or n == 1}
-        self.references: list[set[int]] = [set() for _ in self.tables]  # outgoing foreign keys
-        self.referenced_by: list[set[int]] = [set() for _ in self.tables]
-        for i, table in enumerate(self.tables):
-            for fk in table.foreign_keys:
-                j = self.find(fk.ref_table, table.schema)
-                if j is not None and j != i:
-                    self.references[i].add(j)
-                    self.referenced_by[j].add(i)
-        self.joins = _join_columns(self.tables)
-        self.documents = [documents.get(t.name.lower()) for t in self.tables]
-        self.descriptors = [_describe(t, d) for t, d in zip(self.tables, self.documents)]
-        self.index: "VectorIndex | None" = None
-
-    def find(self, name: str, schema: str | None = None) -> int | None:
-        name = name.lower()
-        for candidate in ((f"{schema}.{name}".lower() if schema and "." not in name else None), name,
-                          name.rpartition(".")[2]):
-            if candidate and candidate in self.lookup:
-                return self.lookup[candidate]
-        return None
-
-    def bridges(self, j: int, linked: Sequence[int]) -> bool:
-        """Whether table ``j`` joins two of the ``linked`` tables that share no join column themselves."""
-        reached = [i for i in linked if self.joins[i] & self.joins[j]]
-        return any(not self.joins[a] & self.joins[b] for n, a in enumerate(reached) for b in reached[n + 1:])
-
-    def lexical(self, terms: set[str]) -> list[float]:
-        """Overlap of question stems with table names (weight 1) and column names (weight 0.3), idf-weighted."""
-        return [sum(self.idf.get(t, 0.0) * (1.0 if t in names else 0.3 if t in columns else 0.0) for t in terms)
-                for names, columns in zip(self.name_parts, self.column_parts)]
-
-
-def compounds(text: str) -> set[str]:
-    """Stems of adjacent word pairs written as one, as schemas write them ("check-ins" -> ``checkin``).
-
-    >>> sorted(compounds("check-ins by key phrase"))
-    ['bykey', 'checkin', 'insby', 'keyphrase']
-    """
-    found = words(text)
-    return {stem(a + b) for a, b in zip(found, found[1:])}
-
-
-_KEY_SUFFIXES = ("id", "code", "key", "name", "no", "number")
-
-
-def _join_columns(tables: Sequence[Table]) -> list[set[str]]:
-    """Per table, the names of its columns that look like join keys and that another table shares.
-
-    A join key is a compound name ending in a key word (``business_id``, ``city_name``), or a name
-    ending in "id" (``paperid``, ``aid``); ``name``, ``id`` or ``year`` alone join nothing.
-    """
-    def key_like(name: str) -> bool:
-        parts = words(name)
-        return (len(parts) > 1 and parts[-1] in _KEY_SUFFIXES) or (len(name) > 2 and name.lower().endswith("id"))
-
-    names = [{c.name.lower() for c in t.columns if key_like(c.name)} for t in tables]
-    seen: dict[str, int] = {}
-    for columns in names:
-        for name in columns:
-            seen[name] = seen.get(name, 0) + 1
-    return [{name for name in columns if seen[name] > 1} for columns in names]
-
-
-def _describe(table: Table, document: Document | None) -> str:
-    parts = [table.name, " ".join(words(table.name)), "columns:", ", ".join(c.name for c in table.columns)]
-    parts += [text for text in (table.comment, *(c.comment for c in table.columns)) if text]
-    if document is not None:
-        parts.append(document.text[:600])  # the opening of a doc says what the table is; the rest dilutes
-    return " ".join(parts)
 
 
 class Retriever:
@@ -162,7 +62,7 @@ class Retriever:
         roots = "\0".join(str(Path(r).expanduser().resolve()) for r in kb.roots)
         self._roots_id = hashlib.sha256(roots.encode("utf-8", "surrogatepass")).hexdigest()[:10]
         self._vectors: dict[str, "np.ndarray"] = {}
-        self._schemas: dict[tuple, _Schema] = {}
+        self._schemas: dict[tuple, LinkSchema] = {}
         self._example_tables: dict[int, tuple[tuple[str | None, str], ...]] = {}
         self.held_out: frozenset[Example] = frozenset()
 
@@ -298,16 +198,18 @@ class Retriever:
         best = sorted(scored.items(), key=lambda item: -item[1])[:k + 5]
         return [(definitions[i], score) for i, score in best]
 
-    def _schema(self, tables: Sequence[Table]) -> _Schema:
+    def _schema(self, tables: Sequence[Table]) -> LinkSchema:
         from .index import load_or_build
 
-        key = tuple(tables)  # tables are frozen and hashable: names, columns, keys and comments
+        # By identity: hashing 10,000 tables' columns costs more than linking; a cached schema keeps its
+        # tables alive, so their ids cannot be reused while it is cached.
+        key = tuple(map(id, tables))
         with self._lock:
             schema = self._schemas.get(key)
             if schema is None:
                 if len(self._schemas) >= 4:
                     self._schemas.clear()
-                schema = self._schemas[key] = _Schema(tables, self._documents)
+                schema = self._schemas[key] = LinkSchema(tables, self._documents)
             if schema.index is None and schema.tables:
                 schema.index = load_or_build(self.cache_dir, self.kb.content_hash, schema.descriptors,
                                              self.embedder, prefix=f"tables-{self._roots_id}")
@@ -321,59 +223,24 @@ class Retriever:
                 found = self._example_tables[example_index] = tables_in_sql(self.kb.examples[example_index].sql)
             return found
 
-    def _link(self, schema: _Schema, vector: "np.ndarray", terms: set[str], examples: list[tuple[int, float]],
+    def _link(self, schema: LinkSchema, vector: "np.ndarray", terms: set[str], examples: list[tuple[int, float]],
               definitions: list[tuple[Definition, float]]) -> tuple[list[int], list[int]]:
-        """Schema linking: (every table returned, ranked; the linked tables among them)."""
-        n = len(schema.tables)
-        if n == 0:
-            return [], []
-        cosine = [0.0] * n
-        if schema.index is not None:
-            scores, ids = schema.index.search(vector, n)
-            for s, i in zip(scores[0], ids[0]):
-                if i >= 0:
-                    cosine[int(i)] = max(float(s), 0.0)
-        lexical = schema.lexical(terms - _NOT_SCHEMA)
-        bonus = [0.0] * n
+        """Schema linking (:func:`~vanna_magic.core.knowledge.linking.link`) with the knowledge base's hints:
+        the tables the closest examples and the definitions read."""
+        bonus: dict[int, float] = {}
         for example_index, example_score in examples[:3]:
             for db, name in self._tables_of_example(example_index):
                 i = schema.find(name, db)
                 if i is not None:
-                    bonus[i] = max(bonus[i], 0.6 * example_score)
+                    bonus[i] = max(bonus.get(i, 0.0), 0.6 * example_score)
         for definition, score in definitions:
             for name in definition.tables:
                 i = schema.find(name)
                 if i is not None:
-                    bonus[i] = max(bonus[i], 0.4 * min(score, 1.0))
-        score = [lexical[i] + cosine[i] + bonus[i] for i in range(n)]
-        order = sorted(range(n), key=lambda i: (-score[i], schema.tables[i].name))
-        # Linked: evidence beyond vector similarity; with idf, a column name shared by many
-        # tables ("name", "created_at") stays below the bar. In a big schema so does a table far
-        # behind the best one (one column word in common with the question).
-        bar = MIN_EVIDENCE if n <= SMALL_SCHEMA else max(
-            MIN_EVIDENCE, RELATIVE_EVIDENCE * max(lexical[i] + bonus[i] for i in range(n)))
-        evident = [i for i in order if lexical[i] + bonus[i] >= bar][:MAX_LINKED]
-        linked = evident or order[:5]
-        if n <= SMALL_SCHEMA:
-            if not evident:  # nothing in the question points anywhere: the whole (small) schema
-                return order, linked
-            # The linked tables, the tables their foreign keys reach, and the tables that join
-            # two of them (``writes`` between ``author`` and ``paper``): the rest only costs tokens.
-            bridges = [j for j in order if j not in linked and (
-                schema.references[j] & set(linked) or schema.referenced_by[j] & set(linked)
-                or schema.bridges(j, linked))]
-            return [i for i in order if i in linked or i in bridges], linked
-        neighbours: list[int] = []
-        for i in linked:
-            neighbours += [j for j in schema.references[i] if j not in linked and j not in neighbours]
-        # A hub table may be referenced by hundreds of tables: keep the best-scoring ones.
-        incoming = {j for i in linked for j in schema.referenced_by[i]} - set(linked) - set(neighbours)
-        neighbours += sorted(incoming, key=lambda j: (-score[j], schema.tables[j].name))
-        neighbours = sorted(neighbours[:MAX_NEIGHBOURS], key=lambda j: (-score[j], schema.tables[j].name))
-        bridges = [j for j in order if j not in linked and j not in neighbours and schema.bridges(j, linked)]
-        return linked + neighbours + bridges[:MAX_NEIGHBOURS], linked
+                    bonus[i] = max(bonus.get(i, 0.0), 0.4 * min(score, 1.0))
+        return link(schema, vector, terms, bonus)
 
-    def _relationships(self, schema: _Schema, ranked: list[int], linked: list[int],
+    def _relationships(self, schema: LinkSchema, ranked: list[int], linked: list[int],
                        chosen: list[tuple[Definition, float]]) -> list[Definition]:
         """Relationships joining the returned tables, those touching linked tables first."""
         returned = {schema.tables[i].name.lower() for i in ranked}
@@ -384,7 +251,7 @@ class Retriever:
         found.sort(key=lambda d: -len({t.rpartition(".")[2].lower() for t in d.tables} & core))
         return found[:MAX_RELATIONSHIPS]
 
-    def _documents_for(self, schema: _Schema, linked: list[int], vector: "np.ndarray") -> list[Document]:
+    def _documents_for(self, schema: LinkSchema, linked: list[int], vector: "np.ndarray") -> list[Document]:
         """Docs of the linked tables, then general docs (not about a catalog table) close to the question."""
         found = [schema.documents[i] for i in linked if schema.documents[i] is not None][:MAX_DOCUMENTS]
         if len(found) < MAX_DOCUMENTS and self.kb.documents:
@@ -395,3 +262,4 @@ class Retriever:
                     if i in general and score >= DOCUMENT_MIN_SCORE and len(found) < MAX_DOCUMENTS:
                         found.append(self.kb.documents[i])
         return found
+

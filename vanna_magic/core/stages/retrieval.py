@@ -42,7 +42,7 @@ def retrieve(ctx: AskContext) -> None:
 
 def retrieve_or_degrade(ctx: AskContext, tables: list) -> Retrieved:
     """Retrieval through the index breaker; with the index down the prompt gets the schema alone."""
-    from ..knowledge.retrieve import SMALL_SCHEMA
+    from ..knowledge.linking import SMALL_SCHEMA
 
     try:
         return guarded(ctx.health, "index", lambda: ctx.retriever.retrieve(ctx.question, tables,
