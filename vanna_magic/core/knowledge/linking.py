@@ -27,6 +27,7 @@ MAX_LINKED = 10
 MIN_EVIDENCE = 0.15
 RELATIVE_EVIDENCE = 0.25  # in a big schema, a linked table has at least this share of the best one's evidence
 MAX_NEIGHBOURS = 10
+NEAR_COVERAGE = 0.7  # schemas within this share of the best coverage are near: a copy of one loses to the original
 COSINE_POOL = 256  # above this many tables, cosine is exact for the evident tables and this many nearest
 
 # Question words that name no table or column, however many columns contain them ("tracking_number").
@@ -35,7 +36,7 @@ NOT_SCHEMA = frozenset("number count many much per each every all total top most
 VARIANT_WORDS = frozenset(
     "stg staging raw tmp temp test dev qa sandbox scratch archive archived backup bak old legacy snapshot "
     "deprecated copy".split())
-_YEAR = re.compile(r"(19|20)\d\d\Z")
+_MARK = re.compile(r"(19|20)\d\d|v\d+|\d")  # a year, a version or a number ending a name
 
 
 def variant_rank(schema: str | None, name: str) -> int:
@@ -47,7 +48,7 @@ def variant_rank(schema: str | None, name: str) -> int:
     in_schema = any(w in VARIANT_WORDS for w in words(schema or ""))
     parts = words(name)
     in_name = bool(parts) and len(parts) > 1 and (
-        parts[0] in VARIANT_WORDS or parts[-1] in VARIANT_WORDS or bool(_YEAR.fullmatch(parts[-1])))
+        parts[0] in VARIANT_WORDS or parts[-1] in VARIANT_WORDS or bool(_MARK.fullmatch(parts[-1])))
     return int(in_schema) + int(in_name)
 
 
@@ -226,17 +227,25 @@ def _one_schema_first(schema: LinkSchema, evident: list[int], matched: dict[int,
     """The evident tables with those of the schema that explains the question best first.
 
     A schema's coverage is the sum, over the question's stems, of the best weight any of its tables
-    gives the stem, plus its best knowledge-base bonus; ties go to the schema with fewer marks of a copy.
+    gives the stem, plus its best knowledge-base bonus. Among the schemas near the best coverage, those
+    without marks of a copy come first (a sandbox holding several databases' copies explains a stray word
+    more); then coverage decides, then how many tables the schema's best table joins (a copied table is
+    seldom at home where it was copied to).
     A table of another schema stays only when it adds a stem (or a bonus) and its name is not taken yet.
     """
     per_schema: dict[str, dict[str, float]] = {}
+    top: dict[str, int] = {}  # the best table per schema
     for i in evident:
+        top.setdefault(schema.schemas[i], i)
         best = per_schema.setdefault(schema.schemas[i], {})
         for term, weight in [*matched.get(i, {}).items(), ("", bonus.get(i, 0.0))]:
             best[term] = max(best.get(term, 0.0), weight)
     coverage = {s: round(sum(found.values()), 6) for s, found in per_schema.items()}
     marks = {s: variant_rank(s, "") for s in per_schema}
-    ranking = sorted(per_schema, key=lambda s: (-coverage[s], marks[s], s))
+    joined = {s: sum(1 for j in schema.by_schema[s] if schema.joins[i] & schema.joins[j]) for s, i in top.items()}
+    most = max(coverage.values())
+    near = {s: coverage[s] >= NEAR_COVERAGE * most for s in coverage}  # a stray word does not decide
+    ranking = sorted(per_schema, key=lambda s: (not near[s], marks[s], -coverage[s], -joined[s], s))
     rank = {s: r for r, s in enumerate(ranking)}
     chosen, names, covered = [], set(), set()
     for i in sorted(evident, key=lambda i: (rank[schema.schemas[i]], *by_score(i))):

@@ -122,39 +122,52 @@ def one_statement_per_call(engine: "Engine") -> None:
             cursor.execute(statement)
         return True
 
-_SCHEMAS = (r"{n}.nspname = ANY (current_schemas(false)) AND {n}.nspname <> 'information_schema' "
-            r"AND {n}.nspname NOT LIKE 'pg\_%'")
-_RELATIONS = "c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition AND " + _SCHEMAS.format(n="n")
-_FROM_RELATIONS = "pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace"
-TABLES = f"""
+# The schemas read, with their position: the search path's (or a list), without the system ones. A join
+# on this small set, not ``= ANY (current_schemas(false))`` per row, which costs a second at 400 schemas.
+_PATH = ("(SELECT s.name, s.pos FROM unnest({schemas}) WITH ORDINALITY AS s(name, pos) "
+         "WHERE s.name <> 'information_schema' AND left(s.name, 3) <> 'pg_') AS {alias}")
+SEARCH_PATH = "current_schemas(false)"
+
+
+def queries(schemas: str = SEARCH_PATH) -> tuple[str, ...]:
+    """The catalog queries over the schemas of the SQL array ``schemas`` (default: the search path)."""
+    path = _PATH.format(schemas=schemas, alias="sp")
+    relations = (f"pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace JOIN {path} ON sp.name = n.nspname")
+    kinds = "c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition"
+    tables = f"""
 SELECT c.oid, n.nspname, c.relname, c.relkind, d.description,
        CASE WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN c.reltuples::bigint END
-FROM {_FROM_RELATIONS}
+FROM {relations}
 LEFT JOIN pg_description AS d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-WHERE {_RELATIONS}
-ORDER BY array_position(current_schemas(false), n.nspname), c.relname"""
-_ATTRIBUTES = f"""
-FROM pg_attribute AS a JOIN {_FROM_RELATIONS} ON c.oid = a.attrelid
-WHERE a.attnum > 0 AND NOT a.attisdropped AND {_RELATIONS}"""
-COLUMNS = "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull" + _ATTRIBUTES
-TYPES = ("SELECT t.atttypid, t.atttypmod, format_type(t.atttypid, t.atttypmod) "
-         f"FROM (SELECT DISTINCT a.atttypid, a.atttypmod {_ATTRIBUTES}) AS t")
-COLUMN_COMMENTS = f"""
+WHERE {kinds}
+ORDER BY sp.pos, c.relname"""
+    attributes = f"""
+FROM pg_attribute AS a JOIN {relations} ON c.oid = a.attrelid
+WHERE a.attnum > 0 AND NOT a.attisdropped AND {kinds}"""
+    columns = "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull" + attributes
+    types = ("SELECT t.atttypid, t.atttypmod, format_type(t.atttypid, t.atttypmod) "
+             f"FROM (SELECT DISTINCT a.atttypid, a.atttypmod {attributes}) AS t")
+    comments = f"""
 SELECT d.objoid, d.objsubid, d.description
-FROM pg_description AS d JOIN {_FROM_RELATIONS} ON c.oid = d.objoid
-WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0 AND {_RELATIONS}"""
-# Referenced columns are named here only when the referenced table is not one we read (another schema).
-# conparentid = 0: a key into a partitioned table, not its copies into each partition (PostgreSQL >= 11).
-CONSTRAINTS = f"""
+FROM pg_description AS d JOIN {relations} ON c.oid = d.objoid
+WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0 AND {kinds}"""
+    # Referenced columns are named here only when the referenced table is not one we read (another schema).
+    # conparentid = 0: a key into a partitioned table, not its copies into each partition (PostgreSQL >= 11).
+    constraints = f"""
 SELECT con.conrelid, con.contype, con.conkey, con.confrelid, con.confkey, rn.nspname, rc.relname,
-       CASE WHEN con.contype = 'f' AND NOT ({_SCHEMAS.format(n="rn")} AND NOT rc.relispartition) THEN
+       CASE WHEN con.contype = 'f' AND (rp.name IS NULL OR rc.relispartition) THEN
          ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_attribute AS a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) END
-FROM pg_constraint AS con JOIN {_FROM_RELATIONS} ON c.oid = con.conrelid
+FROM pg_constraint AS con JOIN pg_class AS c ON c.oid = con.conrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace JOIN {path} ON sp.name = n.nspname
 LEFT JOIN pg_class AS rc ON rc.oid = con.confrelid LEFT JOIN pg_namespace AS rn ON rn.oid = rc.relnamespace
-WHERE con.contype IN ('p', 'f') AND con.conparentid = 0 AND {_SCHEMAS.format(n="n")}
+LEFT JOIN {_PATH.format(schemas=schemas, alias="rp")} ON rp.name = rn.nspname
+WHERE con.contype IN ('p', 'f') AND con.conparentid = 0
 ORDER BY con.conrelid, con.conname"""
-QUERIES = (TABLES, COLUMNS, TYPES, COLUMN_COMMENTS, CONSTRAINTS)
+    return tables, columns, types, comments, constraints
+
+
+QUERIES = queries()
 _KINDS = {"v": "view", "m": "materialized view", "f": "foreign table"}
 
 
