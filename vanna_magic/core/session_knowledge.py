@@ -44,15 +44,22 @@ class SessionKnowledge(SessionParts):
         """Tables, columns, definitions, documents and examples most relevant to ``text``, best first
         (:mod:`vanna_magic.core.knowledge.search`); ``kinds``: only hits of these kinds."""
         from .knowledge.embed import make_embedder
-        from .knowledge.search import search
+        from .knowledge.search import SearchIndex
 
+        catalog = None
         try:
-            tables = self.catalog().tables()
+            catalog = self.catalog()
+            tables = catalog.tables()
         except VannaError:
             tables = []  # the knowledge base is still searchable without a database
-        embedder = make_embedder(self.settings.embedder, api_base=self.settings.api_base)
-        return search(text, self.knowledge_base, tables, embedder, self.settings.cache_path / "index",
-                      limit=limit, kinds=kinds)
+        kb, settings = self.knowledge_base, self.settings
+        # Built once per catalog read and knowledge base: 10,000 tables are 60,000 items to prepare.
+        key = (id(catalog), getattr(catalog, "generation", 0), len(tables), kb.content_hash, settings.embedder,
+               settings.api_base, str(settings.cache_path), tuple(kinds))
+        index = self._part("search", key, lambda: SearchIndex(
+            kb, tables, make_embedder(settings.embedder, api_base=settings.api_base), settings.cache_path / "index",
+            kinds))
+        return index.search(text, limit=limit)
 
     def add_example(self, question: str, sql: str, *, description: str | None = None, user: bool = False) -> "Added":
         """Check ``sql`` (the firewall, then a real run) and write it as an example of the project's knowledge

@@ -36,30 +36,53 @@ class _Item:
     text: str  # what is embedded
     summary: str
     path: str | None = None
+    key: str | None = None  # the name matched against the query, when not ``name`` (a table without its schema)
 
 
 def search(query: str, kb: "KnowledgeBase", tables: Sequence["Table"], embedder: "Embedder", cache_dir: Path,
            *, limit: int = 10, kinds: Sequence[str] = SEARCH_KINDS) -> list[Hit]:
     """The ``limit`` items most relevant to ``query``, best first; ``kinds`` restricts what is searched."""
-    from .index import load_or_build
+    return SearchIndex(kb, tables, embedder, cache_dir, kinds).search(query, limit=limit)
 
-    items = [item for item in _items(kb, tables) if item.kind in kinds]
-    terms = set(content_stems(query))
-    if not items or not query.strip():
-        return []
-    texts = [item.text for item in items]
-    roots = "\0".join(str(r) for r in kb.roots)
-    prefix = "search-" + hashlib.sha256(roots.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    index = load_or_build(cache_dir, kb.content_hash, texts, embedder, prefix=prefix)
-    vector = embedder.embed([query])
-    named = [0.0 if item.kind == "example" else _name_match(item.name, terms) for item in items]
-    _, ids = index.search(vector, POOL)
-    candidates = sorted({int(i) for i in ids[0] if i >= 0} | {i for i, b in enumerate(named) if b > 0})
-    cosines = index.vectors(candidates) @ vector[0] if candidates else []
-    scored = [(_combine(max(float(c), 0.0), named[i]), i) for i, c in zip(candidates, cosines)]
-    scored.sort(key=lambda pair: (-pair[0], SEARCH_KINDS.index(items[pair[1]].kind), items[pair[1]].name))
-    return [Hit(items[i].kind, items[i].name, round(score, 3), items[i].summary, items[i].path)
-            for score, i in scored[:limit] if score > 0]
+
+class SearchIndex:
+    """What :func:`search` reads, built once per catalog and knowledge base: the items, their vectors,
+    and the stems of their names (a query is then a lookup, not a pass over every column of a warehouse)."""
+
+    def __init__(self, kb: "KnowledgeBase", tables: Sequence["Table"], embedder: "Embedder", cache_dir: Path,
+                 kinds: Sequence[str] = SEARCH_KINDS):
+        from .index import load_or_build
+
+        self.embedder = embedder
+        self.items = [item for item in _items(kb, tables) if item.kind in kinds]
+        self.index = None
+        if self.items:
+            roots = "\0".join(str(r) for r in kb.roots)
+            prefix = "search-" + hashlib.sha256(roots.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+            self.index = load_or_build(cache_dir, kb.content_hash, [item.text for item in self.items], embedder,
+                                       prefix=prefix)
+        self.stems: list[frozenset[str]] = []
+        self.postings: dict[str, list[int]] = {}
+        for i, item in enumerate(self.items):
+            stems = frozenset() if item.kind == "example" else frozenset(content_stems(item.key or item.name))
+            self.stems.append(stems)
+            for term in stems:
+                self.postings.setdefault(term, []).append(i)
+
+    def search(self, query: str, *, limit: int = 10) -> list[Hit]:
+        items = self.items
+        terms = set(content_stems(query))
+        if self.index is None or not query.strip():
+            return []
+        vector = self.embedder.embed([query])
+        named = {i: _share(self.stems[i], terms) for term in terms for i in self.postings.get(term, ())}
+        _, ids = self.index.search(vector, POOL)
+        candidates = sorted({int(i) for i in ids[0] if i >= 0} | set(named))
+        cosines = self.index.vectors(candidates) @ vector[0] if candidates else []
+        scored = [(_combine(max(float(c), 0.0), named.get(i, 0.0)), i) for i, c in zip(candidates, cosines)]
+        scored.sort(key=lambda pair: (-pair[0], SEARCH_KINDS.index(items[pair[1]].kind), items[pair[1]].name))
+        return [Hit(items[i].kind, items[i].name, round(score, 3), items[i].summary, items[i].path)
+                for score, i in scored[:limit] if score > 0]
 
 
 def _combine(a: float, b: float) -> float:
@@ -72,7 +95,10 @@ def _name_match(name: str, terms: set[str]) -> float:
     >>> _name_match("order_items", {"item", "order"}), _name_match("orders", {"order", "status"})
     (1.0, 0.5)
     """
-    stems = set(content_stems(name))
+    return _share(set(content_stems(name)), terms)
+
+
+def _share(stems: "set[str] | frozenset[str]", terms: set[str]) -> float:
     if not stems or not terms:
         return 0.0
     common = len(stems & terms)
@@ -82,18 +108,21 @@ def _name_match(name: str, terms: set[str]) -> float:
 def _items(kb: "KnowledgeBase", tables: Sequence["Table"]) -> list[_Item]:
     docs = {d.table.lower(): d for d in kb.documents if d.table}
     items: list[_Item] = []
+    several = len({table.schema for table in tables}) > 1  # then a table is named with its schema
     for table in tables:
         doc = docs.get(table.name.lower())
         opening = _opening(doc.text) if doc else ""
         about = table.comment or opening
-        items.append(_Item("table", table.name, " ".join(filter(None, [table.name, table.comment, opening])),
+        name = f"{table.schema}.{table.name}" if several and table.schema else table.name
+        items.append(_Item("table", name, " ".join(filter(None, [table.name, table.comment, opening])),
                            f"{len(table.columns)} columns" + (f": {about}" if about else ""),
-                           doc.path if doc else None))
+                           doc.path if doc else None, table.name))
         for column in table.columns:
             described = column.comment or (_column_row(doc.text, column.name) if doc else "")
-            items.append(_Item("column", f"{table.name}.{column.name}",
+            items.append(_Item("column", f"{name}.{column.name}",
                                " ".join(filter(None, [column.name, table.name, column.type, described])),
-                               f"{column.type}" + (f": {described}" if described else "")))
+                               f"{column.type}" + (f": {described}" if described else ""), None,
+                               f"{table.name}.{column.name}"))
     for d in kb.definitions:
         items.append(_Item(d.kind, d.name, d.text, d.description or d.text, d.path))
     for doc in kb.documents:

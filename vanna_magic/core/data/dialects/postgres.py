@@ -145,8 +145,9 @@ ORDER BY sp.pos, c.relname"""
 FROM pg_attribute AS a JOIN {relations} ON c.oid = a.attrelid
 WHERE a.attnum > 0 AND NOT a.attisdropped AND {kinds}"""
     columns = "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull" + attributes
-    types = ("SELECT t.atttypid, t.atttypmod, format_type(t.atttypid, t.atttypmod) "
-             f"FROM (SELECT DISTINCT a.atttypid, a.atttypmod {attributes}) AS t")
+    # The names of the (type, modifier) pairs the columns use: %s are those pairs, bound after COLUMNS ran
+    # (a second pass over the attributes costs a tenth of a second at 50,000 columns).
+    types = "SELECT t, m, format_type(t, m) FROM unnest(%s::oid[], %s::int[]) AS p(t, m)"
     comments = f"""
 SELECT d.objoid, d.objsubid, d.description
 FROM pg_description AS d JOIN {relations} ON c.oid = d.objoid
@@ -173,8 +174,12 @@ _KINDS = {"v": "view", "m": "materialized view", "f": "foreign table"}
 
 def read_tables(db: Any) -> "list[Table]":
     """Every table, view and foreign table of the search path's schemas."""
+    tables_sql, columns_sql, types_sql, comments_sql, constraints_sql = QUERIES
     with db.reading() as conn:
-        results = [fetch_rows(conn, sql) for sql in QUERIES]
+        tables, columns = fetch_rows(conn, tables_sql), fetch_rows(conn, columns_sql)
+        pairs = sorted({(row[3], row[4]) for row in columns})
+        types = fetch_rows(conn, types_sql, ([t for t, _ in pairs], [m for _, m in pairs])) if pairs else []
+        results = [tables, columns, types, fetch_rows(conn, comments_sql), fetch_rows(conn, constraints_sql)]
     return assemble(*results)
 
 
