@@ -129,6 +129,10 @@ class Settings:
     cache_dir: str | None = _setting(
         None, "Where derived caches (the vector index, the demo database) live; "
         "default ~/.cache/vanna-magic.", str)
+    schemas: str | None = _setting(
+        None, "Which schemas the catalog reads, in search order: names or patterns with * and ?, separated by "
+        "commas, - before those to leave out ('sales, finance_*, -*_archive'); unset: the connection's search "
+        "path (PostgreSQL) or default schema. Tables outside the default schema are written schema.table.", str)
     show_traceback: bool = _setting(False, "Show full tracebacks instead of one-line errors.", bool)
     policy_file: str | None = _setting(
         None, "YAML data policy: per role, allowed/denied tables, hidden and masked columns, row filters.", str)
@@ -236,6 +240,10 @@ def _convert(name: str, raw: Any, source: str) -> Any:
                                          "a function name", setting=name,
                                          hint="Write names like fiscal_quarter or analytics.fiscal_quarter, "
                                          "separated by commas.")
+    if name == "schemas":
+        from .data.schema_filter import SchemaFilter
+
+        SchemaFilter.parse(value)  # one clear sentence for a bad pattern, before any catalog is read
     if choices and value not in choices:
         raise ConfigurationError(
             f"setting {name!r} from {source} is {raw!r}: expected one of {', '.join(choices)}", setting=name)

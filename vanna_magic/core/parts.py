@@ -148,7 +148,10 @@ class SessionParts:
 
         db = self.database(connection)
         name = "catalog" if connection is None else f"catalog:{connection}"
-        return self._part(name, id(db), lambda: Catalog(db))
+        from .data.schema_filter import SchemaFilter
+
+        schemas = self.settings.schemas
+        return self._part(name, (id(db), schemas), lambda: Catalog(db, SchemaFilter.parse(schemas)))
 
     def knowledge_roots(self) -> list[Path]:
         """Knowledge-base folders, highest precedence first (see :mod:`vanna_magic.core.knowledge.sources`)."""

@@ -17,6 +17,7 @@ from .schema import DEFAULT_SCHEMAS, Table, display_name
 if TYPE_CHECKING:
     from .database import Database
     from .duckdb_database import DuckDBDatabase
+    from .schema_filter import SchemaFilter
 
 
 class Catalog:
@@ -25,8 +26,9 @@ class Catalog:
     ``problems`` names objects that could not be read (e.g. a view over a dropped table).
     """
 
-    def __init__(self, db: "Database | DuckDBDatabase"):
+    def __init__(self, db: "Database | DuckDBDatabase", schemas: "SchemaFilter | None" = None):
         self.db = db
+        self.schemas = schemas
         self.problems: list[str] = []
         self._tables: list[Table] | None = None
         self._lock = threading.Lock()
@@ -40,7 +42,7 @@ class Catalog:
         with self._lock:
             if self._tables is None or refresh or version != self._version:
                 problems: list[str] = []
-                self._tables = read_tables(self.db, problems)
+                self._tables = read_tables(self.db, problems, self.schemas)
                 self._version = version
                 self.generation += 1
                 self.problems = problems
@@ -69,6 +71,9 @@ class Catalog:
         self.tables(refresh=True)
 
 
-def read_tables(db: "Database | DuckDBDatabase", problems: list[str] | None = None) -> list[Table]:
-    """Read every table of ``db`` in a few bulk catalog queries (never one per table)."""
-    return for_backend(db.backend).read_tables(db, [] if problems is None else problems)
+def read_tables(db: "Database | DuckDBDatabase", problems: list[str] | None = None,
+                schemas: "SchemaFilter | None" = None) -> list[Table]:
+    """Read every table of ``db`` in a few bulk catalog queries (never one per table); ``schemas``: of the
+    schemas it allows (:mod:`vanna_magic.core.data.schema_filter`)."""
+    dialect, problems = for_backend(db.backend), [] if problems is None else problems
+    return dialect.read_tables(db, problems) if schemas is None else dialect.read_schemas(db, problems, schemas)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
 
     from ..schema import Table
+    from ..schema_filter import SchemaFilter
 
 
 class Dialect:
@@ -55,6 +56,11 @@ class Dialect:
     def cancel_hook(self, dbapi_connection: Any) -> Callable[[], Any] | None:
         """How to stop the statement running on ``dbapi_connection`` from another thread (None: no way)."""
         return None
+
+    def read_schemas(self, db: Any, problems: list[str], schemas: "SchemaFilter") -> "list[Table]":
+        """The tables of the schemas ``schemas`` allows, in its order (default: of those :meth:`read_tables` reads)."""
+        tables = [t for t in self.read_tables(db, problems) if t.schema is None or schemas.allows(t.schema)]
+        return sorted(tables, key=lambda t: 0 if t.schema is None else schemas.rank(t.schema))
 
     def read_tables(self, db: Any, problems: list[str]) -> "list[Table]":
         """Every table and view of the connection, in a few bulk queries (``problems``: what could not be read)."""

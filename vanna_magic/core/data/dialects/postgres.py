@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
 
     from ..schema import Table
+    from ..schema_filter import SchemaFilter
 
 ROLE = r"""
 SELECT current_user, r.rolsuper, r.rolbypassrls,
@@ -96,6 +97,14 @@ class PostgreSQL(Dialect):
                 "vanna_reader; GRANT USAGE ON SCHEMA public TO vanna_reader; GRANT SELECT ON ALL TABLES IN SCHEMA "
                 "public TO vanna_reader;")
 
+    def read_schemas(self, db: Any, problems: list[str], schemas: "SchemaFilter") -> "list[Table]":
+        """Every schema of the database the filter allows, searched or not, in the filter's order."""
+        with db.reading() as conn:
+            rows = fetch_rows(conn, SCHEMA_NAMES)
+        path = {name: n for n, name in enumerate(rows[0][1] or [])} if rows else {}
+        names = sorted((row[0] for row in rows), key=lambda name: (path.get(name, len(path)), name))
+        return read_tables(db, queries(_array(schemas.order(names))))
+
     def estimated_cost(self, conn: "Connection", sql: str) -> float | None:
         plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, execution_options={"no_parameters": True}).scalar()
         if isinstance(plan, str):
@@ -169,12 +178,19 @@ ORDER BY con.conrelid, con.conname"""
 
 
 QUERIES = queries()
+SCHEMA_NAMES = ("SELECT nspname, current_schemas(false) FROM pg_namespace "
+                "WHERE nspname <> 'information_schema' AND left(nspname, 3) <> 'pg_'")
+
+
+def _array(names: list[str]) -> str:
+    """A text[] literal of ``names`` (read from the catalog; quotes doubled)."""
+    return "ARRAY[" + ", ".join("'" + name.replace("'", "''") + "'" for name in names) + "]::text[]"
 _KINDS = {"v": "view", "m": "materialized view", "f": "foreign table"}
 
 
-def read_tables(db: Any) -> "list[Table]":
-    """Every table, view and foreign table of the search path's schemas."""
-    tables_sql, columns_sql, types_sql, comments_sql, constraints_sql = QUERIES
+def read_tables(db: Any, sql: tuple[str, ...] = QUERIES) -> "list[Table]":
+    """Every table, view and foreign table of the search path's schemas (or of the schemas ``sql`` reads)."""
+    tables_sql, columns_sql, types_sql, comments_sql, constraints_sql = sql
     with db.reading() as conn:
         tables, columns = fetch_rows(conn, tables_sql), fetch_rows(conn, columns_sql)
         pairs = sorted({(row[3], row[4]) for row in columns})
