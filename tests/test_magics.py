@@ -162,3 +162,22 @@ def test_a_malformed_knowledge_base_file_is_named_and_the_rest_still_loads(shell
     assert answer.source == "knowledge_base" and len(answer.df) == 12
     shell.run_cell("%%ask\nWhat was the revenue per month in 2024?")
     assert capsys.readouterr().err == "", "each problem is reported once"
+
+
+def test_schema_pages_a_big_catalog_and_narrows_it(shell, tmp_path, capsys):
+    import sqlite3
+
+    db = tmp_path / "wide.sqlite"
+    with sqlite3.connect(db) as conn:
+        for n in range(120):
+            conn.execute(f"CREATE TABLE {'sales' if n % 4 == 0 else 'stock'}_{n:03d} (id INTEGER)")
+    shell.run_cell(f"%vanna connect sqlite:///{db}")
+    first = shell.run_cell("%vanna schema").result
+    assert len(first) == 50 and "page 1 of 3 (120 tables" in capsys.readouterr().out
+    last = shell.run_cell("%vanna schema --page 3").result
+    assert len(last) == 20 and set(last["table"]).isdisjoint(first["table"])
+    sales = shell.run_cell("%vanna schema --match SALES_").result
+    assert len(sales) == 30 and all(name.startswith("sales_") for name in sales["table"])
+    with pytest.raises(Exception) as caught:
+        shell.run_cell("%vanna schema --page 4")
+    assert "page 4" in str(caught.value)

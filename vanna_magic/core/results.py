@@ -120,6 +120,17 @@ class HistoryPage:
 
 
 @dataclass(frozen=True)
+class TablePage:
+    """One page of the catalog's tables, in catalog order (``%vanna schema``): a warehouse has thousands."""
+
+    tables: tuple  # of Table
+    page: int
+    pages: int
+    total: int  # tables matching the filter
+    schemas: int  # schemas among them
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """What the next follow-up question carries into the prompt: the earlier turns, as the model sees them."""
 

@@ -33,6 +33,7 @@ from .results import (
     ModelReply,
     NamedConnection,
     PolicyCheck,
+    TablePage,
 )
 from .session_evaluation import SessionEvaluation, positive
 
@@ -231,6 +232,21 @@ class Session(SessionEvaluation):
         catalog = self.catalog()
         tables = catalog.tables(refresh=refresh)
         return tables if table is None else [catalog.table(table)]
+
+    def schema_page(self, match: str | None = None, *, page: int = 1, per_page: int = 50) -> TablePage:
+        """One page of the tables whose ``schema.table`` contains ``match`` (any case), in catalog order."""
+        if page < 1 or per_page < 1:
+            raise VannaError("pages and page sizes start at 1", stage="catalog")
+        tables = self.catalog().tables()
+        if match:
+            wanted = match.strip().lower()
+            tables = [t for t in tables if wanted in f"{t.schema or ''}.{t.name}".lower()]
+        pages = max(1, -(-len(tables) // per_page))
+        if page > pages:
+            raise VannaError(f"page {page} does not exist: {len(tables)} tables make {pages} pages", stage="catalog",
+                             hint=f"Ask for a page from 1 to {pages}.")
+        return TablePage(tuple(tables[(page - 1) * per_page:page * per_page]), page, pages, len(tables),
+                         len({t.schema for t in tables}))
 
     def test_model(self, model: "str | LanguageModel", *, api_base: str | None = None,
                    api_key: str | None = None) -> ModelReply:
