@@ -44,10 +44,14 @@ from bench.warehouse import DATABASES, DEFOG, build  # noqa: E402
 from vanna_magic import Session  # noqa: E402
 from vanna_magic.core.data.catalog import read_tables  # noqa: E402
 from vanna_magic.core.data.database import Database  # noqa: E402
+from vanna_magic.core.data.schema_filter import SchemaFilter  # noqa: E402
 from vanna_magic.core.generate.prompt import build_prompt  # noqa: E402
 from vanna_magic.core.generate.tokens import count_tokens  # noqa: E402
 
 BASE = 0  # the seven databases alone
+# What a warehouse's owner would set: the staging, sandbox and archive layers left out of the catalog.
+LAYERS_OUT = ("-stg_*, -raw_*, -tmp_*, -sandbox_*, -scratch_*, -legacy_*, -*_archive*, -*_backup*, -*_dev*, "
+              "-*_test*, -*_qa*, -*_snapshot*, -*_staging*, -*_old*")
 
 
 def questions() -> list[tuple[str, str, list[set[str]]]]:
@@ -98,24 +102,24 @@ def link_all(session: Session, tables: list, asked: list, by_schema: bool = Fals
             "link": statistics.median(times) * 1000, "link_p95": _ms(times, 0.95), "misses": misses}
 
 
-def catalog_read(url: str, runs: int) -> tuple[float, int]:
+def catalog_read(url: str, runs: int, schemas: str | None) -> tuple[float, int]:
     times, count = [], 0
     for _ in range(runs):
         db = Database(url)
         db.ping()  # connecting is not part of reading the catalog
         start = time.perf_counter()
-        count = len(read_tables(db))
+        count = len(read_tables(db, None, SchemaFilter.parse(schemas)))
         times.append(time.perf_counter() - start)
         db.close()
     return statistics.median(times), count
 
 
-def memory(session: Session, url: str) -> tuple[float, float]:
+def memory(session: Session, url: str, schemas: str | None) -> tuple[float, float]:
     """MB of the catalog's tables, and of linking's structures over them plus the index's vectors."""
     db = Database(url)
     db.ping()
     tracemalloc.start()
-    tables = read_tables(db)
+    tables = read_tables(db, None, SchemaFilter.parse(schemas))
     catalog = tracemalloc.get_traced_memory()[0]
     session.retriever.retrieve("memory", tables, k=session.settings.top_k)
     linking = tracemalloc.get_traced_memory()[0] - catalog
@@ -136,7 +140,7 @@ def search_times(session: Session, asked: list) -> float:
     return statistics.median(times) * 1000
 
 
-def measure(size: int, args: argparse.Namespace, asked: list, work: Path) -> dict:
+def measure(size: int, args: argparse.Namespace, asked: list, work: Path, schemas: str | None = None) -> dict:
     from sqlalchemy.engine import make_url
 
     admin = make_url(args.url)
@@ -148,11 +152,12 @@ def measure(size: int, args: argparse.Namespace, asked: list, work: Path) -> dic
     url = admin.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
     kb = work / "kb"
     kb.mkdir(exist_ok=True)
-    session = Session(url, knowledge_base=str(kb), cache_dir=str(work / f"cache-{size}"))
-    read, count = catalog_read(url, args.runs)
-    catalog_mb, index_mb = memory(session, url)
+    session = Session(url, knowledge_base=str(kb), cache_dir=str(work / f"cache-{size}"), schemas=schemas)
+    read, count = catalog_read(url, args.runs, schemas)
+    catalog_mb, index_mb = memory(session, url, schemas)
     tables = session.schema()
-    row = {"size": size, "tables": count, "built": built, "catalog": read, "catalog_mb": catalog_mb,
+    row = {"size": size, "tables": count, "label": f"{size:,}*" if schemas else f"{count:,}", "built": built,
+           "catalog": read, "catalog_mb": catalog_mb,
            "index_mb": index_mb, **link_all(session, tables, asked), "search": search_times(session, asked)}
     if size == BASE:
         row["alone"] = link_all(session, tables, asked, by_schema=True)
@@ -171,6 +176,7 @@ def main() -> None:
     sizes = [BASE] + [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         rows = [measure(size, args, asked, Path(tmp)) for size in sizes]
+        layered = measure(sizes[-1], args, asked, Path(tmp), LAYERS_OUT)
     base = rows[0]
     print(f"\n{len(asked)} questions over {len(DATABASES)} databases; ratios against the 7 databases alone "
           f"({base['tables']} tables)\n")
@@ -181,9 +187,9 @@ def main() -> None:
     plain = base["alone"]
     print(f"{'alone':>7} {plain['recall']:>7.1%} {plain['tokens']:>10.0f} {plain['max_tokens']:>8} "
           f"{plain['link']:>8.2f} {plain['link_p95']:>7.2f}   (each question against its own database's tables)")
-    for r in rows:
+    for r in rows + [layered]:
         memory_ratio = (r["catalog_mb"] + r["index_mb"]) / (base["catalog_mb"] + base["index_mb"])
-        print(f"{r['tables']:>7,} {r['recall']:>7.1%} {r['tokens']:>10.0f} {r['max_tokens']:>8} {r['link']:>8.2f} "
+        print(f"{r['label']:>7} {r['recall']:>7.1%} {r['tokens']:>10.0f} {r['max_tokens']:>8} {r['link']:>8.2f} "
               f"{r['link_p95']:>7.2f} {r['catalog']:>9.3f} {r['catalog_mb']:>10.1f} {r['index_mb']:>9.1f} "
               f"{r['search']:>9.2f}   {r['tokens'] / base['tokens']:.2f}x / {r['link'] / base['link']:.1f}x / "
               f"{r['catalog'] / base['catalog']:.1f}x / {memory_ratio:.1f}x")
@@ -193,6 +199,8 @@ def main() -> None:
               ("search <= 50 ms", big["search"] <= 50)]
     print(f"\ntargets at {big['tables']:,} tables: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}"
                                                                for name, ok in checks))
+    print(f"{layered['label']}: the same warehouse with the setting schemas = {LAYERS_OUT!r} "
+          f"({layered['tables']:,} tables read)")
     if args.misses:
         for r in [{"tables": "alone", **plain}] + rows:
             for db, question, missing, shown in r["misses"]:
