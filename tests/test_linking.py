@@ -57,3 +57,12 @@ def test_a_question_over_two_schemas_links_both():
 def test_one_schema_links_as_before():
     chosen = linked(SHOP + [Table(t.name, t.columns, "shop") for t in FILLER], QUESTION)
     assert {"shop.orders", "shop.customers"} <= set(chosen)
+
+
+def test_a_document_about_a_qualified_table_describes_that_table_only():
+    from vanna_magic.core.knowledge.base import Document
+
+    doc = Document("Orders", "Every order placed in the web shop, one row per order.", table="shop.orders")
+    schema = LinkSchema(SHOP + copies("stg_shop"), {"shop.orders": doc})
+    described = {f"{t.schema}.{t.name}": d for t, d in zip(schema.tables, schema.documents)}
+    assert described["shop.orders"] is doc and described["stg_shop.orders"] is None

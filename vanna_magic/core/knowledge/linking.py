@@ -132,7 +132,9 @@ class LinkSchema:
         self.by_schema: dict[str, list[int]] = {}
         for i, schema in enumerate(self.schemas):
             self.by_schema.setdefault(schema, []).append(i)
-        self.documents = [documents.get(t.name.lower()) for t in self.tables]
+        # A document about ``sales.orders`` is that table's alone; one about ``orders``, of every table so named.
+        self.documents = [documents.get(f"{t.schema}.{t.name}".lower()) or documents.get(t.name.lower())
+                          for t in self.tables]
         self.descriptors = [describe(t, d) for t, d in zip(self.tables, self.documents)]
         self.index: "VectorIndex | None" = None
 
