@@ -7,6 +7,7 @@ import { Widget } from '@lumino/widgets';
 
 import { KernelChannel } from './manager';
 import {
+  TableMatch,
   definitionMarkdown,
   slashParts,
   errorText,
@@ -97,15 +98,22 @@ abstract class Section extends Widget {
   }
 }
 
+/** Tables the schema tree shows at once; more on request. A warehouse has thousands: filter first. */
+export const TABLES_SHOWN = 200;
+
 export class SchemaSection extends Section {
   private schema: SchemaResult | null = null;
   private filter: HTMLInputElement;
+  private shown = TABLES_SHOWN;
 
   constructor(channel: KernelChannel, private onAsk: (table: Table) => void) {
     super(channel, 'Schema', 'vanna-magic-schema');
     this.filter = el('input', 'jp-mod-styled vm-filter', [],
       { type: 'search', placeholder: 'Filter tables', 'aria-label': 'Filter tables' }) as HTMLInputElement;
-    this.filter.addEventListener('input', () => this.render());
+    this.filter.addEventListener('input', () => {
+      this.shown = TABLES_SHOWN;
+      this.render();
+    });
     this.toolbar.append(this.filter, button('⟳', 'Read the schema again', () => void this.refresh(true)));
   }
 
@@ -122,17 +130,33 @@ export class SchemaSection extends Section {
       return;
     }
     const matches = filterTables(this.schema.tables, this.filter.value);
-    const header = el('div', 'vm-caption', [`${this.schema.dialect} · ${this.schema.tables.length} tables`]);
-    const tree = el('ul', 'vm-tree', matches.map(({ table, columns, expand }) => {
-      const name = el('a', 'vm-table-name', [qualifiedName(table)],
-        { title: `Insert a %%ask cell about ${qualifiedName(table)}`, href: '#' });
-      name.addEventListener('click', event => {
-        event.preventDefault();
-        this.onAsk(table);
-      });
-      const summary = el('summary', '', [name, el('span', 'vm-muted', [` ${rowCount(table.row_estimate)}`])]);
-      const details = el('details', 'vm-table', [summary,
-        table.comment ? el('div', 'vm-comment', [table.comment]) : null,
+    const total = this.schema.tables.length;
+    const caption = `${this.schema.dialect} · ${total} tables` +
+      (matches.length < total ? ` · ${matches.length} match` : '');
+    const header = el('div', 'vm-caption', [caption]);
+    const tree = el('ul', 'vm-tree', matches.slice(0, this.shown).map(match => this.item(match)));
+    const rest = matches.length - this.shown;
+    const more = rest > 0 ? button(`Show ${Math.min(rest, TABLES_SHOWN)} more of ${rest}`,
+      'Filter to narrow the list, or show more tables', () => {
+        this.shown += TABLES_SHOWN;
+        this.render();
+      }, 'vm-button vm-more') : null;
+    this.body.replaceChildren(...[header, matches.length ? tree : el('div', 'vm-muted', ['No table matches the filter.']),
+      more].filter((node): node is HTMLElement => node !== null));
+  }
+
+  /** One table of the tree; its columns are built when it opens (a closed table costs one line). */
+  private item({ table, columns, expand }: TableMatch): HTMLElement {
+    const name = el('a', 'vm-table-name', [qualifiedName(table)],
+      { title: `Insert a %%ask cell about ${qualifiedName(table)}`, href: '#' });
+    name.addEventListener('click', event => {
+      event.preventDefault();
+      this.onAsk(table);
+    });
+    const summary = el('summary', '', [name, el('span', 'vm-muted', [` ${rowCount(table.row_estimate)}`])]);
+    const details = el('details', 'vm-table', [summary], { 'data-table': table.name }) as HTMLDetailsElement;
+    const fill = (): void => {
+      details.append(...[table.comment ? el('div', 'vm-comment', [table.comment]) : null,
         el('ul', 'vm-columns', columns.map(column => el('li', '', [
           el('span', column.primary_key ? 'vm-column vm-pk' : 'vm-column', [column.name]),
           el('span', 'vm-type', [` ${column.type}${column.nullable ? '' : ' not null'}`]),
@@ -140,12 +164,19 @@ export class SchemaSection extends Section {
           ...table.foreign_keys.filter(fk => fk.columns.includes(column.name)).map(fk =>
             el('span', 'vm-key', [` → ${fk.ref_table}.${fk.ref_columns.join(', ')}`])),
           column.comment ? el('div', 'vm-comment', [column.comment]) : null
-        ])))
-      ], { 'data-table': table.name });
-      (details as HTMLDetailsElement).open = expand;
-      return el('li', '', [details]);
-    }));
-    this.body.replaceChildren(header, matches.length ? tree : el('div', 'vm-muted', ['No table matches the filter.']));
+        ])))].filter((node): node is HTMLElement => node !== null));
+    };
+    if (expand) {
+      fill();
+      details.open = true;
+    } else {
+      details.addEventListener('toggle', () => {
+        if (details.open && details.childElementCount === 1) {
+          fill();
+        }
+      });
+    }
+    return el('li', '', [details]);
   }
 }
 
