@@ -102,6 +102,7 @@ async function main() {
     check(last.length === 1 && last[0].endsWith(`t_${String(BIG - 1).padStart(5, '0')}`),
       `the filter finds the last table: ${last.join(', ')}`);
     await page.locator('#vanna-magic-schema details summary').first().click({ position: { x: 4, y: 6 } });
+    await page.locator('#vanna-magic-schema .vm-column').first().waitFor(WAIT);  // built on the toggle event
     check(await page.locator('#vanna-magic-schema .vm-column').count() === 6, 'an opened table shows its columns');
 
     console.log(`timings (median of ${RUNS}; printed, not asserted):`);
