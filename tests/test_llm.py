@@ -94,8 +94,8 @@ def test_transient_errors_are_retried_with_growing_backoff(litellm, script):
     assert len(sleeps) == 3 and sleeps[0] < sleeps[1] < sleeps[2]
     sent = fake.calls[0]
     assert sent["model"] == "openai/gpt-4o-mini" and sent["messages"] == MESSAGES
-    assert (sent["api_base"], sent["api_key"], sent["timeout"], sent["temperature"]) == (
-        "http://localhost:9", KEY, 12.5, 0.2)
+    assert (sent["api_base"], sent["api_key"], sent["temperature"]) == ("http://localhost:9", KEY, 0.2)
+    assert 12 < sent["timeout"] <= 12.5  # each attempt gets what is left of the one budget
 
 
 @pytest.mark.parametrize("kind", ["RateLimitError", "APIConnectionError", "ServiceUnavailableError",
@@ -364,3 +364,113 @@ def test_fake_model_scripts_answers_and_errors():
     with pytest.raises(AssertionError, match="only 2 responses"):
         fake.complete(MESSAGES)
     assert fake.questions == ["How many rows?"] * 3
+
+
+class Clock:
+    """A clock that only moves when the model sleeps or a scripted call takes its time."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_retries_and_backoff_fit_inside_the_one_budget(litellm, monkeypatch):
+    clock = Clock()
+    sent = []
+
+    def hanging(**kwargs):  # every attempt waits out the time it was given
+        sent.append(kwargs["timeout"])
+        clock.now += kwargs["timeout"]
+        raise failure(litellm, "Timeout", "Request timed out")
+
+    monkeypatch.setattr(litellm, "completion", hanging)
+    m = LiteLLMModel("openai/gpt-4o-mini", api_key=KEY, timeout=5, retries=3, sleep=clock.sleep, clock=clock)
+    with pytest.raises(errors.QueryTimeoutError) as info:
+        m.complete(MESSAGES)
+    assert clock.now <= 5  # attempts and backoff together
+    assert sent[0] == 5 and all(t <= 5 for t in sent)
+    assert info.value.stage == "generate"
+
+
+def test_a_retry_that_cannot_fit_is_not_made(litellm, monkeypatch):
+    clock = Clock()
+    calls = []
+
+    def flaky(**kwargs):  # fails fast, asks to come back later than the budget allows
+        calls.append(kwargs)
+        clock.now += 0.1
+        raise failure(litellm, "RateLimitError", headers={"retry-after": "30"})
+
+    monkeypatch.setattr(litellm, "completion", flaky)
+    m = LiteLLMModel("openai/gpt-4o-mini", api_key=KEY, timeout=10, retries=3, sleep=clock.sleep, clock=clock)
+    with pytest.raises(errors.RateLimitError) as info:
+        m.complete(MESSAGES)
+    assert len(calls) == 1 and clock.sleeps == [] and clock.now < 10
+    assert info.value.retry_after == 30
+
+
+class SilentServer:
+    """A local endpoint that accepts connections and never answers (or, trickling, sends a byte now and then)."""
+
+    def __init__(self, trickle=None):
+        import socket
+
+        self.trickle = trickle
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.conns = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+
+        self.sock.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.conns.append(conn)
+            if self.trickle:
+                threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+        for conn in self.conns:
+            conn.close()
+        self.sock.close()
+
+    def _trickle(self, conn):
+        import time
+
+        try:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not self.stop.is_set():
+                time.sleep(self.trickle)
+                conn.sendall(b"a")
+        except OSError:
+            pass
+
+
+@pytest.mark.parametrize("trickle", [None, 0.2], ids=["silent", "trickling"])
+def test_a_hanging_endpoint_returns_within_the_model_timeout(litellm, trickle):
+    import time
+
+    server = SilentServer(trickle)
+    try:
+        m = LiteLLMModel("openai/gpt-4o-mini", api_base=f"http://127.0.0.1:{server.port}/v1", api_key=KEY,
+                         timeout=2, retries=3)
+        start = time.perf_counter()
+        with pytest.raises(errors.QueryTimeoutError) as info:
+            m.complete(MESSAGES)
+        elapsed = time.perf_counter() - start
+    finally:
+        server.stop.set()
+    assert elapsed < 2 + 1
+    assert "\n" not in info.value.message and "did not answer within 2 s" in info.value.message

@@ -7,7 +7,9 @@ records) responses from a JSONL file so notebooks run in CI without a model.
 
 from __future__ import annotations
 
+import contextvars
 import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 QUESTION_HEADING = "### Question"  # the prompt builder puts the user's question after this line
 _MAX_BACKOFF = 30.0  # seconds; the longest wait between two attempts
 _MAX_RETRY_AFTER = 120.0  # a provider's Retry-After is honoured up to this
+_MIN_ATTEMPT = 0.5  # seconds; a retry that would leave an attempt less than this is not made
+_ABANDON_AFTER = 0.5  # seconds past its budget after which a call still running is abandoned
 _KEY_ENV = {
     "openai": "OPENAI_API_KEY", "text-completion-openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY",
     "azure": "AZURE_API_KEY", "gemini": "GEMINI_API_KEY", "mistral": "MISTRAL_API_KEY", "groq": "GROQ_API_KEY",
@@ -90,34 +94,47 @@ class LiteLLMModel:
     def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
         """Send ``messages`` and return the answer; raises only :mod:`~vanna_magic.core.errors` types.
 
+        ``timeout`` is the whole wait: every attempt gets what is left of it, a backoff that would
+        not leave an attempt at least :data:`_MIN_ATTEMPT` seconds ends the retries, and an attempt
+        that outlives the budget (a server trickling bytes) is abandoned.
         ``sample`` > 0: one sample at ``sample_temperature`` (see :class:`LanguageModel`).
         """
-        import tenacity
-
         litellm = _litellm()
         start = self._clock()
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.retries + 1),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_transient(litellm)),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            response = retrying(self._call, litellm, messages, self.sample_temperature if sample else self.temperature)
-        except errors.QueryCancelledError:
-            raise
-        except Exception as exc:
-            raise self._convert(litellm, exc) from exc
+        deadline = start + self.timeout
+        temperature = self.sample_temperature if sample else self.temperature
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                response = self._attempt(litellm, messages, temperature, deadline)
+                break
+            except errors.QueryCancelledError:
+                raise
+            except Exception as exc:
+                wait = self._wait(attempts, exc) if isinstance(exc, _transient(litellm)) else None
+                if wait is None or attempts > self.retries or deadline - self._clock() - wait < _MIN_ATTEMPT:
+                    raise self._convert(litellm, exc, attempts) from exc
+                self._sleep(wait)
         return self._completion(litellm, response, messages, self._clock() - start)
 
-    def _call(self, litellm: Any, messages: list[dict], temperature: float | None = None) -> Any:
+    def _attempt(self, litellm: Any, messages: list[dict], temperature: float, deadline: float) -> Any:
+        """One call with what is left of the budget; a call still running past it is abandoned."""
+        left = max(deadline - self._clock(), 0.0)
+        if left <= 0:
+            raise litellm.Timeout(message="no time left", model=self.name, llm_provider="")
+        return _within(left + _ABANDON_AFTER, lambda: self._call(litellm, messages, temperature, left),
+                       lambda: litellm.Timeout(message=f"no answer within {left:.1f} s", model=self.name,
+                                               llm_provider=""))
+
+    def _call(self, litellm: Any, messages: list[dict], temperature: float | None = None,
+              timeout: float | None = None) -> Any:
         from ..ops import run
 
         # max_retries=0: our backoff is the only retry layer, so `retries` means what it says.
         options = dict(model=self.name, messages=messages, api_base=self.api_base, api_key=self._api_key,
-                       timeout=self.timeout, temperature=self.temperature if temperature is None else temperature,
-                       max_retries=0)
+                       timeout=self.timeout if timeout is None else timeout,
+                       temperature=self.temperature if temperature is None else temperature, max_retries=0)
         if not run.wants_text():
             return litellm.completion(**options)
         # Someone shows the answer as it is written: stream it, then assemble the usual response.
@@ -131,9 +148,9 @@ class LiteLLMModel:
                 run.model_text(piece)
         return litellm.stream_chunk_builder(chunks, messages=messages)
 
-    def _wait(self, state: Any) -> float:
-        delay = min(_MAX_BACKOFF, self.backoff * 2 ** (state.attempt_number - 1))
-        after = retry_after(state.outcome.exception())
+    def _wait(self, attempt: int, exc: BaseException) -> float:
+        delay = min(_MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
+        after = retry_after(exc)
         return min(max(delay, after), _MAX_RETRY_AFTER) if after else delay
 
     def _completion(self, litellm: Any, response: Any, messages: list[dict], elapsed: float) -> Completion:
@@ -175,10 +192,10 @@ class LiteLLMModel:
             return None
         return variable
 
-    def _convert(self, litellm: Any, exc: Exception) -> errors.VannaError:
+    def _convert(self, litellm: Any, exc: Exception, attempts: int = 1) -> errors.VannaError:
         """The package's error for a failed call, classified by exception type and by whether a key was given
         (never by the provider's wording): no key, a rejected key, an unknown model, no server, a timeout..."""
-        tries = f" (after {self.retries + 1} attempts)" if self.retries else ""
+        tries = f" (after {attempts} attempts)" if attempts > 1 else ""
         if isinstance(exc, litellm.Timeout):
             return errors.QueryTimeoutError(
                 f"the model did not answer within {self.timeout:g} s{tries}", stage="generate",
@@ -243,6 +260,37 @@ def _unreachable(litellm: Any, exc: BaseException) -> bool:
 
 def _key_is_set(variable: str) -> bool:
     return bool(os.environ.get(variable) or os.environ.get("VANNA_MAGIC_API_KEY"))
+
+
+def _within(seconds: float, call: Callable[[], Any], late: Callable[[], BaseException]) -> Any:
+    """``call()``'s result, or ``late()`` raised when it has not returned within ``seconds`` (it is then
+    abandoned in its daemon thread: a socket read cannot be interrupted from outside). A cancelled run
+    stops waiting at once."""
+    from ..ops import run
+
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+    context = contextvars.copy_context()  # the run's progress and cancel flag go with the call
+
+    def target() -> None:
+        try:
+            outcome["value"] = context.run(call)
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="vanna-magic-model", daemon=True).start()
+    current = run.current()
+    until = time.monotonic() + seconds
+    while not done.wait(min(0.1, max(until - time.monotonic(), 0))):
+        if current is not None and current.cancelled.is_set():
+            raise errors.QueryCancelledError("cancelled while waiting for the model", stage="generate")
+        if time.monotonic() >= until:
+            raise late()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _litellm() -> Any:
