@@ -227,7 +227,8 @@ def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
         for _ in range(2):
             with pytest.raises(QueryTimeoutError) as info:
                 session.ask("How many orders are there?")
-            assert info.value.message == "the model did not answer within 1 s (after 2 attempts)"
+            # model_timeout is the whole wait: the hanging first attempt used all of it, so no retry came
+            assert info.value.message == "the model did not answer within 1 s"
         assert session.health.breakers["model"].state == "OPEN"
         requests = model_server.requests
         status = session.status()

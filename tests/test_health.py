@@ -12,6 +12,7 @@ from vanna_magic.core.errors import (
     DatabaseConnectionError,
     ExecutionError,
     GenerationError,
+    QueryCancelledError,
     QueryTimeoutError,
     RateLimitError,
     ReplayMissError,
@@ -87,7 +88,8 @@ def test_reset_closes_an_open_breaker():
 
 FAILURE_CASES = [
     (is_database_failure, DatabaseConnectionError("lost"), True),
-    (is_database_failure, QueryTimeoutError("slow"), True),
+    (is_database_failure, QueryTimeoutError("slow"), False),  # the query's own fault, not the server's
+    (is_database_failure, QueryCancelledError("stopped"), False),
     (is_database_failure, ExecutionError('no such column: "nope"'), False),  # the user's SQL, not the database
     (is_model_failure, GenerationError("the model is unavailable"), True),
     (is_model_failure, QueryTimeoutError("no answer", stage="generate"), True),
@@ -230,7 +232,7 @@ def test_sql_errors_in_the_users_query_never_open_the_database_breaker(make_sess
     for _ in range(5):
         with pytest.raises(ExecutionError):
             session.run_sql("SELECT nope FROM orders")
-    assert session.health.breakers["database"].state == "CLOSED"
+    assert session.health.database(session.database().url).state == "CLOSED"
 
 
 def test_read_only_mode_refuses_questions_but_runs_sql(make_session):
@@ -283,7 +285,7 @@ def test_emergency_when_the_database_is_gone_and_recovery_when_it_returns(make_s
         conn.execute("CREATE TABLE t (x INTEGER)")
     clock.advance(30)
     assert session.run_sql("SELECT 1 AS one").status == "ok"
-    assert session.health.breakers["database"].state == "CLOSED"
+    assert session.health.database(session.database().url).state == "CLOSED"
     assert session.status().mode in ("LIMITED_AI", "FULL_OPERATIONAL")
 
 
@@ -327,3 +329,39 @@ def test_configuration_mode_when_no_database_can_be_had_says_how_to_connect(sess
     assert re.search(r"next step: +Connect a database", StatusReport(status).text())
     with pytest.raises(ConfigurationError, match="cannot build the demo database"):
         session.run_sql("SELECT 1")
+
+
+def test_timeouts_of_the_users_own_query_never_open_the_database_breaker(make_session):
+    session = make_session(query_timeout=0.05)
+    slow = "SELECT count(*) AS n FROM order_items AS a, order_items AS b, order_items AS c"
+    for _ in range(4):
+        with pytest.raises(QueryTimeoutError):
+            session.run_sql(slow)
+    assert session.health.database(session.database().url).state == "CLOSED"
+    assert session.run_sql("SELECT count(*) AS n FROM orders").status == "ok"  # cheap queries still run
+    assert session.status().mode != "EMERGENCY"
+
+
+def test_failures_of_another_connection_never_open_the_main_ones_breaker(make_session, tmp_path):
+    session = make_session()
+    dead = f"sqlite:///{tmp_path / 'missing.db'}"
+    for _ in range(3):
+        with pytest.raises(DatabaseConnectionError):
+            session.run_sql("SELECT 1 AS one", connection=dead)
+    with pytest.raises(CircuitOpenError):  # that connection's own breaker opened...
+        session.run_sql("SELECT 1 AS one", connection=dead)
+    assert session.health.database(session.database().url).state == "CLOSED"  # ...and only that one
+    assert session.run_sql("SELECT count(*) AS n FROM orders").status == "ok"
+    assert session.status().mode != "EMERGENCY"
+
+
+def test_database_breakers_are_keyed_by_the_url_without_its_password(clock):
+    from vanna_magic.core.ops.health import Health
+
+    health = Health(clock=clock)
+    a = health.database("postgresql://ann:one@db/sales")
+    assert health.database("postgresql://ann:two@db/sales") is a  # the same server, whatever the secret
+    assert health.database("postgresql://ann:one@db/other") is not a
+    health.bound("postgresql://ann:one@db/sales").breakers["database"].record_failure(OSError("gone"))
+    assert a.consecutive_failures == 1
+    assert health.bound("postgresql://ann@db/other").breakers["database"].consecutive_failures == 0

@@ -73,7 +73,8 @@ class Session(SessionEvaluation):
         return AskContext(question=question, settings=settings, database=db, catalog=self.catalog(connection),
                           retriever=self.retriever if for_question else None,
                           firewall=self.firewall(db.dialect, max_rows, connection),
-                          model=self.model if for_question else None, run=run, answer=answer, health=self.health,
+                          model=self.model if for_question else None, run=run, answer=answer,
+                          health=self.health.bound(db.url),
                           limiter=model_limiter(self.model, self.store, self.user, self.settings.rate_limit)
                           if for_question else None)
 
@@ -345,7 +346,15 @@ class Session(SessionEvaluation):
 
     def reset_breakers(self, name: str | None = None) -> dict[str, str]:
         """Close the circuit breaker ``name`` (every one when None) now; the state of each after."""
-        return {each: self.health.breakers[each].state for each in self.health.reset(name)}
+        health = self._main_health()
+        return {each: health.breakers[each].state for each in health.reset(name)}
+
+    def _main_health(self) -> Any:
+        """The health as the current connection sees it (its own database breaker)."""
+        try:
+            return self.health.bound(self.database().url)
+        except VannaError:  # no database to key by (the demo failed to build): the unkeyed breaker
+            return self.health
 
     def status(self) -> "Status":
         """What is connected and configured, checked now: the database pinged, the model and the index probed."""
@@ -355,7 +364,7 @@ class Session(SessionEvaluation):
         try:
             connection = redact(self.connection_url)  # the demo database may fail to build
             db = self.database()
-            self.health.call("database", db.ping)
+            self.health.bound(db.url).call("database", db.ping)
             dialect, tables = db.dialect, len(self.catalog().tables())
             role = self.role_check().warning
         except VannaError as exc:
@@ -364,7 +373,7 @@ class Session(SessionEvaluation):
                              database_error=error, model=self.model, settings=self.settings,
                              knowledge_base=self.knowledge_base,
                              index=lambda: self.retriever.closest_questions("health check", 1),
-                             health=self.health, store=self.store, clock=self.clock)
+                             health=self._main_health(), store=self.store, clock=self.clock)
         return dataclasses.replace(report, role_warning=role)
 
     def metrics(self) -> "MetricsSnapshot":

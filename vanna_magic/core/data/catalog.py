@@ -73,7 +73,8 @@ class Catalog:
 
 def read_tables(db: "Database | DuckDBDatabase", problems: list[str] | None = None,
                 schemas: "SchemaFilter | None" = None) -> list[Table]:
-    """Read every table of ``db`` in a few bulk catalog queries (never one per table); ``schemas``: of the
-    schemas it allows (:mod:`vanna_magic.core.data.schema_filter`)."""
+    """Read every table of ``db`` in a few bulk catalog queries (never one per table), within ``query_timeout``
+    on the client too; ``schemas``: of the schemas it allows (:mod:`vanna_magic.core.data.schema_filter`)."""
     dialect, problems = for_backend(db.backend), [] if problems is None else problems
-    return dialect.read_tables(db, problems) if schemas is None else dialect.read_schemas(db, problems, schemas)
+    return db.bounded(lambda: dialect.read_tables(db, problems) if schemas is None
+                      else dialect.read_schemas(db, problems, schemas))

@@ -17,7 +17,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from ..config import redact
 from ..errors import (
@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..extras import EXTRAS
 from ..extras import missing as extras_missing
+from . import deadline
 from .dialects import DEFAULT_DRIVERS, Dialect, for_backend
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ _PIP_PACKAGES = {
     "redshift": "sqlalchemy-redshift", "trino": "trino", "clickhouse": "clickhouse-sqlalchemy",
     "databricks": "databricks-sqlalchemy",
 }
+T = TypeVar("T")
 _URL_EXAMPLES = "e.g. sqlite:///path/to/file.db or postgresql://user@host:5432/dbname"
 
 
@@ -55,20 +57,19 @@ class QueryResult:
 
 
 class _Running:
-    """A statement in flight and the driver's way to stop it (None where the driver has none)."""
+    """A statement in flight, the driver's way to stop it (None where the driver has none) and its socket."""
 
-    def __init__(self, hook: Any):
+    def __init__(self, hook: Any, dbapi_connection: Any):
         self.hook = hook
         self.cancelled = False
+        self.severer = deadline.Severer(dbapi_connection)
 
     def cancel(self) -> None:
+        """Ask the server to stop the statement, in a thread of its own: never blocks (a frozen server would)."""
         if self.hook is None:
             return
         self.cancelled = True
-        try:
-            self.hook()
-        except Exception:  # noqa: BLE001 - a connection that already closed has nothing left to cancel
-            pass
+        deadline.fire(self.hook)
 
 
 class Database:
@@ -80,7 +81,8 @@ class Database:
 
     Args:
         url: SQLAlchemy URL; ``postgresql://`` uses psycopg 3, ``oracle://`` python-oracledb.
-        query_timeout: seconds a statement may run (enforced on SQLite and PostgreSQL).
+        query_timeout: seconds a statement may run: enforced by the server where it can, and on the
+            client for every network database (:mod:`~vanna_magic.core.data.deadline`).
         connect_timeout: seconds to wait for a network server to answer.
     """
 
@@ -93,6 +95,7 @@ class Database:
         self.dialect: str = self.kind.name  # sqlglot's name, what the firewall and the prompt speak
         self.query_timeout = query_timeout
         self.read_only = True
+        self.local = not self._url.host  # SQLite, DuckDB: in this process, nothing to wait for on a network
         self._engine = self._create_engine(connect_timeout)
         # PostgreSQL results can come through Arrow (core/fastpath.py); "arrow" or "plain" after each execute.
         self.fast_path = fast_path and self._url.get_driver_name() == "psycopg"
@@ -144,8 +147,13 @@ class Database:
         Raises:
             DatabaseConnectionError, ExecutionError, QueryTimeoutError.
         """
+        import pandas  # noqa: F401 - imported here, before the deadline starts: the first import takes seconds
+
         start = time.perf_counter()
         reader = self._arrow_reader()
+        return self.bounded(lambda: self._execute(sql, reader, start, timeout), timeout=timeout)
+
+    def _execute(self, sql: str, reader: Any, start: float, timeout: float | None) -> QueryResult:
         if reader is not None:
             frame = reader.fetch(sql, self._seconds(timeout))
             if frame is not None:
@@ -172,21 +180,62 @@ class Database:
         prefix = self.kind.plan_prefix
         if prefix is None:
             return False
-        with self.reading(timeout=timeout) as conn:
-            conn.exec_driver_sql(prefix + sql, execution_options={"no_parameters": True}).fetchall()
-        return True
+
+        def plan() -> bool:
+            with self.reading(timeout=timeout) as conn:
+                conn.exec_driver_sql(prefix + sql, execution_options={"no_parameters": True}).fetchall()
+            return True
+
+        return self.bounded(plan, timeout=timeout)
 
     def estimated_cost(self, sql: str, *, timeout: float | None = None) -> float | None:
         """The planner's total cost estimate of ``sql`` (PostgreSQL ``EXPLAIN``); None where there is none."""
         if type(self.kind).estimated_cost is Dialect.estimated_cost:
             return None
-        with self.reading(timeout=timeout) as conn:
-            return self.kind.estimated_cost(conn, sql)
+
+        def cost() -> float | None:
+            with self.reading(timeout=timeout) as conn:
+                return self.kind.estimated_cost(conn, sql)
+
+        return self.bounded(cost, timeout=timeout)
 
     def ping(self) -> None:
         """Check that the database answers; raises :class:`DatabaseConnectionError` if not."""
-        conn = self._connect()
-        conn.close()
+        self.bounded(lambda: self._connect().close(), timeout=self._connect_timeout)
+
+    def bounded(self, work: "Callable[[], T]", *, timeout: float | None = None) -> "T":
+        """``work()`` (statements through :meth:`reading`) within ``timeout`` (default ``query_timeout``)
+        on the client: a server that stops answering costs at most about 1.5 s more, then the
+        statement is cancelled, its connection severed and the work abandoned
+        (:mod:`~vanna_magic.core.data.deadline`). In-process databases run it as it is.
+
+        Raises:
+            QueryTimeoutError: the deadline passed and the cancel stopped the statement.
+            DatabaseConnectionError: the server did not answer even the cancel.
+        """
+        seconds = self._seconds(timeout)
+        if self.local:
+            return work()
+        try:
+            return deadline.bounded(seconds, work, cancel=self.cancel, sever=self._sever)
+        except deadline.Late as late:
+            if not late.severed:
+                raise QueryTimeoutError(
+                    f"the query ran longer than {seconds:g} s and was cancelled", seconds=seconds,
+                    hint="Make it cheaper (filter, aggregate, LIMIT) or raise query_timeout "
+                         "(VANNA_MAGIC_QUERY_TIMEOUT).") from None
+            self._arrow = None  # its connection may be held by the abandoned work: the next query opens another
+            raise DatabaseConnectionError(
+                f"the database at {self.url} stopped answering: no reply within {seconds:g} s, "
+                "nor to a cancel, so the connection was given up",
+                hint="Check that the server is up and reachable; the next query opens a new connection.") from None
+
+    def _sever(self) -> None:
+        """Shut down the socket of every statement in flight (what a cancel could not stop)."""
+        with self._running_lock:
+            running = list(self._running)
+        for each in running:
+            each.severer.sever()
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -237,13 +286,15 @@ class Database:
         finally:
             with self._running_lock:
                 self._running.discard(running)
+            running.severer.close()
             if handle is not None:
                 self.kind.end_reading(handle)
             _close_quietly(conn)
 
     def _track(self, conn: "Connection") -> "_Running":
         """Remember how to cancel the statement about to run on ``conn`` (see :meth:`cancel`)."""
-        running = _Running(self.kind.cancel_hook(conn.connection.dbapi_connection))
+        dbapi_connection = conn.connection.dbapi_connection
+        running = _Running(self.kind.cancel_hook(dbapi_connection), dbapi_connection)
         with self._running_lock:
             self._running.add(running)
         return running
@@ -253,6 +304,7 @@ class Database:
 
         PostgreSQL gets a cancel request (the server stops the statement, the connection stays
         usable), SQLite an interrupt; the statement then raises :class:`QueryCancelledError`.
+        Never blocks: each cancel is sent from a thread of its own.
         """
         with self._running_lock:
             running = list(self._running)

@@ -41,8 +41,9 @@ def available() -> bool:
 
 def libpq_uri(url: "URL", connect_timeout: float) -> str:
     """The SQLAlchemy URL as a libpq connection URI (what ADBC's PostgreSQL driver takes)."""
-    query = dict(url.query)
-    query.setdefault("connect_timeout", str(max(1, round(connect_timeout))))
+    from .dialects.postgres import connection_options
+
+    query = {**{name: str(value) for name, value in connection_options(url, connect_timeout).items()}, **url.query}
     return url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
 
 
@@ -59,16 +60,19 @@ class ArrowReader:
         self._cursor_lock = threading.Lock()
 
     def cancel(self) -> int:
-        """Cancel the statement in flight (from another thread); 1 when there was one, else 0."""
+        """Cancel the statement in flight (from another thread); 1 when there was one, else 0.
+
+        Never blocks: the cancel goes from a thread of its own (ADBC's waits as long as a frozen server).
+        """
+        from .deadline import fire
+
         with self._cursor_lock:
-            if self._cursor is None:
+            cursor = self._cursor
+            if cursor is None:
                 return 0
             self._cancelled = True
-            try:
-                self._cursor.adbc_cancel()
-            except Exception:  # noqa: BLE001 - the statement ended meanwhile: nothing to cancel
-                pass
-            return 1
+        fire(cursor.adbc_cancel)
+        return 1
 
     def fetch(self, sql: str, seconds: float) -> "pandas.DataFrame | None":
         if not self._lock.acquire(blocking=False):

@@ -217,9 +217,12 @@ def build(db: "Database", tables: Sequence["Table"], dialect: str, problems: lis
 
     def run(ids: list[int]) -> None:
         sql = _statement([_column_sql(chosen[i][0], chosen[i][1], i, dialect) for i in ids], dialect)
-        with db.reading() as conn:
-            for k, v in fetch_rows(conn, sql):
-                read.setdefault(int(k), []).append(v)
+        def fetch() -> list:
+            with db.reading() as conn:
+                return fetch_rows(conn, sql)
+
+        for k, v in db.bounded(fetch):
+            read.setdefault(int(k), []).append(v)
 
     for start in range(0, len(chosen), BATCH):
         ids = list(range(start, min(start + BATCH, len(chosen))))

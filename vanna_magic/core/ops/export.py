@@ -37,6 +37,7 @@ def export_csv(query_id: int, record: Mapping[str, Any], path: str | os.PathLike
         raise VannaError(f"query {query_id} has no SQL to export", stage="export",
                          hint=f"Its status was {record['status']}: {record.get('error') or 'no statement'}.")
     db = database()
+    health = health.bound(db.url)  # failures here count against this connection only
     if record.get("connection") and record["connection"] != redact(db.url):
         raise VannaError(f"query {query_id} ran on {record['connection']}, not on the current connection "
                          f"{redact(db.url)}", stage="export",
@@ -52,7 +53,8 @@ def export_csv(query_id: int, record: Mapping[str, Any], path: str | os.PathLike
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".csv.tmp")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-            written = health.call("database", lambda: _stream(db, checked, out, cap, query_timeout))
+            written = health.call("database", lambda: db.bounded(
+                lambda: _stream(db, checked, out, cap, query_timeout), timeout=query_timeout))
         if written > cap:
             total = _count(db, health, sql)
             raise VannaError(f"query {query_id} returns {total} rows, more than the export cap of {cap}",

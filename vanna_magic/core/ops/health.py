@@ -16,6 +16,7 @@ a model that does not answer), never a SQL error in the user's own query.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections import defaultdict, deque
@@ -190,10 +191,11 @@ def parse_breakers(spec: str) -> dict[str, tuple[int, float]]:
 
 
 def is_database_failure(exc: BaseException) -> bool:
-    """Lost or refused connections and timeouts; a SQL error in the user's query is not the database failing."""
-    from ..errors import DatabaseConnectionError, QueryTimeoutError
+    """Lost, refused or unanswered connections: the server's fault. A timeout, a cancel or a SQL error is
+    the query's own and says nothing about the server."""
+    from ..errors import DatabaseConnectionError
 
-    return isinstance(exc, (DatabaseConnectionError, QueryTimeoutError))
+    return isinstance(exc, DatabaseConnectionError)
 
 
 def is_model_failure(exc: BaseException) -> bool:
@@ -282,7 +284,12 @@ def process_memory_mb() -> float:
 
 
 class Health:
-    """The breakers and metrics of one session."""
+    """The breakers and metrics of one session.
+
+    The database breaker is one per connection, keyed by its URL without secrets: :meth:`bound` gives
+    the view of one connection (its own database breaker, the shared model and index breakers and
+    metrics), so that failures of one database never open another's breaker.
+    """
 
     def __init__(self, breakers: str = DEFAULT_BREAKERS, successes: int = 1, clock: Callable[[], float] = time.time):
         self.clock = clock
@@ -290,15 +297,40 @@ class Health:
                          for name, (f, c) in parse_breakers(breakers).items()}
         self.metrics = Metrics(started_at=clock())
         self.spec = (breakers, successes)
+        self._databases: dict[str, CircuitBreaker] = {}
+        self._databases_lock = threading.Lock()
 
     def configure(self, breakers: str, successes: int) -> None:
         """Apply new thresholds, keeping each breaker's state."""
         if (breakers, successes) == self.spec:
             return
-        for name, (failures, cooldown) in parse_breakers(breakers).items():
-            breaker = self.breakers[name]
-            breaker.failures, breaker.cooldown, breaker.successes = failures, cooldown, successes
+        parsed = parse_breakers(breakers)
+        with self._databases_lock:
+            databases = list(self._databases.values())
+        for name, (failures, cooldown) in parsed.items():
+            for breaker in [self.breakers[name], *(databases if name == "database" else [])]:
+                breaker.failures, breaker.cooldown, breaker.successes = failures, cooldown, successes
         self.spec = (breakers, successes)
+
+    def database(self, url: str) -> CircuitBreaker:
+        """The database breaker of the connection at ``url`` (keyed without its secrets)."""
+        from ..config import redact
+
+        key = redact(url)
+        with self._databases_lock:
+            breaker = self._databases.get(key)
+            if breaker is None:
+                template = self.breakers["database"]
+                breaker = self._databases[key] = CircuitBreaker(
+                    "database", failures=template.failures, cooldown=template.cooldown,
+                    successes=template.successes, clock=self.clock)
+            return breaker
+
+    def bound(self, url: str) -> "Health":
+        """This health as one connection sees it: ``breakers["database"]`` is that connection's."""
+        view = copy.copy(self)
+        view.breakers = {**self.breakers, "database": self.database(url)}
+        return view
 
     def available(self, name: str) -> bool:
         return self.breakers[name].state != OPEN

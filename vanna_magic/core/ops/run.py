@@ -24,7 +24,7 @@ from ..errors import QueryCancelledError
 
 T = TypeVar("T")
 START, END, TEXT = "start", "end", "text"
-CANCEL_GRACE = 5.0  # seconds the worker gets to wind down after a cancel before it is abandoned
+CANCEL_GRACE = 0.8  # seconds the worker gets to wind down after a cancel before it is abandoned
 
 
 @dataclass(frozen=True)

@@ -47,15 +47,23 @@ _ROLE_POWERS = ("bypasses row security (BYPASSRLS)", "reads server files (pg_rea
                 "creates schemas (CREATE on the database)")
 
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout (or a cancel request)
+# libpq's TCP settings: a peer that vanished is noticed in about a minute, not the kernel's two hours;
+# unacknowledged bytes give up after 30 s. Settings in the URL win.
+TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+               "tcp_user_timeout": 30000}
+
+
+def connection_options(url: "URL", connect_timeout: float) -> dict[str, Any]:
+    """libpq options for a connection: the connect timeout and :data:`TCP_OPTIONS`, unless the URL sets them."""
+    options = {"connect_timeout": max(1, round(connect_timeout)), **TCP_OPTIONS}
+    return {name: value for name, value in options.items() if name not in url.query}
 
 
 class PostgreSQL(Dialect):
     name, title, driver, plan_prefix = "postgres", "PostgreSQL", "postgresql+psycopg", "EXPLAIN "
 
     def engine_options(self, url: "URL", connect_timeout: float) -> tuple[dict[str, Any], bool]:
-        if "connect_timeout" in url.query:
-            return {}, True
-        return {"connect_args": {"connect_timeout": max(1, round(connect_timeout))}}, True
+        return {"connect_args": connection_options(url, connect_timeout)}, True
 
     def prepare_engine(self, engine: "Engine") -> None:
         if engine.url.get_driver_name() == "psycopg":
