@@ -215,7 +215,7 @@ def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
 
     clock = FakeClock(1_700_000_000.0)
     model = LiteLLMModel("openai/test-model", api_base=model_server.url, api_key="local", timeout=1, retries=1,
-                         sleep=lambda seconds: None)
+                         backoff=0.1, sleep=lambda seconds: None)  # a retry fits in the 1 s budget
     session = _session(tmp_path, cache_dir, clock, model=model)
     try:
         assert session.ask("How many orders are there?").status == "ok"

@@ -299,6 +299,10 @@ def _litellm() -> Any:
     import litellm
 
     litellm.suppress_debug_info = True  # it prints provider lists to stdout on errors
+    try:  # the OpenAI client's resources load on a first call (seconds): here, before any call's budget starts
+        import openai.resources  # noqa: F401
+    except ImportError:  # pragma: no cover - litellm without the openai SDK: nothing to load ahead
+        pass
     return litellm
 
 
