@@ -111,7 +111,8 @@ def test_session_rate_limits_calls_to_a_provider(session_factory, tmp_path, monk
     reply = SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(content="SELECT 1 AS one"))],
                             usage=SimpleNamespace(prompt_tokens=10, completion_tokens=3))
     calls = []
-    monkeypatch.setattr(model, "_call", lambda litellm, messages, temperature=None: calls.append(1) or reply)
+    monkeypatch.setattr(model, "_call", lambda litellm, messages, temperature=None, timeout=None:
+                        calls.append(1) or reply)
     session = session_factory(model=model, rate_limit=2, store_path=str(tmp_path / "s.sqlite3"))
     assert session.ask("How many orders are there?").status == "ok"
     assert session.ask("How many customers are there?").status == "ok"

@@ -143,13 +143,20 @@ def validate(path: Path, work: Path) -> tuple[dict[str, Any], Path]:
 
 
 def restore(store: "Store", path: str | os.PathLike) -> dict[str, Any]:
-    """Replace the store's content with a validated backup; the backup's manifest."""
+    """Replace the store's content with a validated backup; the backup's manifest.
+
+    A damaged store (SQLite cannot read it, or it fails its check) is what a restore is for: once
+    the backup has passed every check, the damaged file is moved aside (never deleted) and the
+    backup goes into a new one.
+    """
     source = Path(path).expanduser()
-    if not store.available:
-        raise VannaError(f"the history store cannot be written: {store.problem}", stage="memory",
-                         hint="Set store_path to a writable file first.")
     with tempfile.TemporaryDirectory() as work:
         manifest, snapshot = validate(source, Path(work))
+        if not store.available or not store.intact():
+            store.recover()
+        if not store.available:
+            raise VannaError(f"the history store cannot be written: {store.problem}", stage="memory",
+                             hint="Set store_path to a writable file first; nothing was restored.")
         with sqlite3.connect(snapshot) as backup_db:
             with store._lock:  # the live connection waits; other kernels wait on SQLite's lock
                 backup_db.backup(store._conn)

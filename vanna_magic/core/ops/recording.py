@@ -32,5 +32,6 @@ def recorded(kind: str, ctx: "AskContext", run: Callable[["AskContext"], "Answer
         answer = ctx.answer
         metrics.observe(answer, failed, stage)
         answer.history_id = store.record_query(answer, kind=kind, stage=stage, user=user)
-        if answer.history_id is None:
-            answer.notes.append(f"history is not being kept: {store.problem}")
+        told = store.tell()  # a problem with the store is said once, not on every answer
+        if told:
+            answer.notes.append(told)

@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, user TEXT, kind TEXT, detail TEXT);
 CREATE TABLE IF NOT EXISTS model_calls (user TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS model_calls_user_at ON model_calls (user, at);
+CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL);
 """
+_DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+_EMPTY_AFTER = 5.0  # seconds; a 0-byte store older than this is no other kernel's file in the making
 QUERY_COLUMNS = ("id", "at", "user", "kind", "question", "sql", "executed_sql", "status", "rows", "timings",
                  "total_ms", "model", "prompt_tokens", "completion_tokens", "cost", "error", "stage", "connection",
                  "source", "repairs", "pid", "confidence")
@@ -64,6 +67,8 @@ class Store:
         self.clock = clock
         self.busy_timeout = busy_timeout
         self.problem: str | None = None
+        self.notice: str | None = None  # what happened to the file that the user has not been told yet
+        self._told: str | None = None  # the problem the user was last told about
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._calls: dict[str, list[float]] = {}  # rate-limit state while the file is unusable
@@ -83,6 +88,18 @@ class Store:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if _stale_empty(self.path):  # SQLite would take it for a new store: the history it held is lost
+            self._set_aside("empty (0 bytes)")
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _DAMAGED:
+                raise
+            why = f"not a readable SQLite database ({_reason(exc)})"
+        self._set_aside(why)
+        return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
         try:
             _retry_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"), self.busy_timeout)
@@ -93,6 +110,58 @@ class Store:
             raise
         return conn
 
+    def _set_aside(self, why: str) -> None:
+        """Move the damaged file (and its WAL) aside with a timestamp, never deleting it, and say so once."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        os.replace(self.path, target)
+        for suffix in ("-wal", "-shm"):
+            companion = Path(f"{self.path}{suffix}")
+            if companion.exists():
+                os.replace(companion, Path(f"{target}{suffix}"))
+        self.notice = (f"the history store {self.path} was {why}: it was moved aside to {target} and a new, empty "
+                       "one was started (%vanna memory restore FILE brings a backup back)")
+
+    def intact(self) -> bool:
+        """Whether the open store passes SQLite's quick check (False when it cannot even be read)."""
+        if self._conn is None:
+            return False
+        with self._lock:
+            try:
+                return self._conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            except sqlite3.DatabaseError:
+                return False
+
+    def recover(self) -> None:
+        """Open the store again; a file that SQLite cannot read, or that fails its check, is moved aside first."""
+        with self._lock:
+            damaged = self._conn is not None and not self.intact()
+            self.close()
+            try:
+                if damaged and self.path.exists():
+                    self._set_aside("damaged (it fails SQLite's integrity check)")
+            except OSError as exc:
+                self.problem = f"cannot move the damaged {self.path} aside ({_reason(exc)})"
+                return
+            self._reopen()
+
+    def tell(self) -> str | None:
+        """What the user should hear about the store, once: a file moved aside, or a new problem keeping history."""
+        with self._lock:
+            if self.notice is not None:
+                notice, self.notice = self.notice, None
+                return notice
+            if self.problem is None:
+                self._told = None
+                return None
+            if self.problem == self._told:
+                return None
+            self._told = self.problem
+            return f"history is not being kept: {self.problem}"
     @staticmethod
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
@@ -152,8 +221,9 @@ class Store:
                 self._conn.row_factory = None
 
     def ping(self) -> bool:
-        """True when the store can be written now (a write lock is taken and released)."""
-        return self._write(lambda conn: True) is True
+        """True when the store can be written now: a real write (a read-only or full store fails it)."""
+        return self._write(lambda conn: conn.execute(
+            "INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)", (self.clock(),)).rowcount == 1) is True
 
     def record_query(self, answer: "Answer", *, kind: str, stage: str | None = None,
                      user: str | None = None) -> int | None:
@@ -290,6 +360,14 @@ class Store:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _stale_empty(path: Path) -> bool:
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return info.st_size == 0 and time.time() - info.st_mtime > _EMPTY_AFTER
 
 
 def _query(row: sqlite3.Row) -> dict[str, Any]:
