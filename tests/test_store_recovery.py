@@ -112,3 +112,23 @@ def test_the_probe_row_is_one_row_however_often_status_runs(tmp_path):
         assert store.ping()
     assert store.count() == 1
     store.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chattr needs root")  # the suite runs as root here and in CI
+def test_kb_rebuild_with_a_read_only_cache_folder_says_one_sentence(shell, tmp_path):
+    from IPython.core.error import UsageError
+
+    cache = tmp_path / "cache"
+    shell.run_cell(f"%config VannaMagic.cache_dir = {str(cache)!r}")
+    shell.run_cell(f"%config VannaMagic.store_path = {str(tmp_path / 'store.sqlite3')!r}")
+    shell.run_cell("%vanna kb rebuild")
+    index = cache / "index"
+    before = sorted(p.name for p in index.iterdir())
+    _immutable(index, on=True)
+    try:
+        with pytest.raises(UsageError) as info:
+            shell.run_cell("%vanna kb rebuild")
+    finally:
+        _immutable(index, on=False)
+    assert "cannot rebuild the index" in str(info.value) and "cache_dir" in str(info.value)
+    assert sorted(p.name for p in index.iterdir()) == before  # nothing lost

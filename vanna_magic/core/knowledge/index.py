@@ -253,3 +253,20 @@ def _empty() -> "np.ndarray":
     import numpy as np
 
     return np.zeros((0, 1), dtype=np.float32)
+
+
+def remove_cached(cache_dir: Path, pattern: "re.Pattern[str]") -> None:
+    """Delete the index files in ``cache_dir`` whose names match ``pattern``; a file that cannot be
+    removed (a read-only folder) is said in one sentence."""
+    from ..errors import VannaError
+
+    if not cache_dir.is_dir():
+        return
+    for entry in cache_dir.iterdir():
+        if pattern.fullmatch(entry.name):
+            try:
+                entry.unlink(missing_ok=True)
+            except OSError as exc:
+                raise VannaError(f"cannot rebuild the index: {entry} cannot be removed ({exc.strerror or exc})",
+                                 stage="retrieve", hint="Make the cache folder writable, or set cache_dir "
+                                 "(VANNA_MAGIC_CACHE_DIR) to one that is.") from exc

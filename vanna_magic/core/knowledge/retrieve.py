@@ -115,15 +115,14 @@ class Retriever:
         """Forget this knowledge base's cached indexes, on disk and in memory, and build them again."""
         import re
 
+        from .index import remove_cached
+
         pattern = re.compile(rf"(?:{'|'.join(_CORPORA)}|tables)-{self._roots_id}-[0-9a-f]{{24}}\.(faiss|keys\.npy)")
         with self._lock:
             self._indexes.clear()
             for schema in self._schemas.values():
                 schema.index = None
-            if self.cache_dir.is_dir():
-                for entry in self.cache_dir.iterdir():
-                    if pattern.fullmatch(entry.name):
-                        entry.unlink(missing_ok=True)
+            remove_cached(self.cache_dir, pattern)
             return self.warm()
 
     def _vector(self, text: str) -> "np.ndarray":
