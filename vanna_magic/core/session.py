@@ -184,6 +184,10 @@ class Session(SessionEvaluation):
         from .data.connections import is_url
         from .data.sources import is_source
 
+        if not isinstance(connection, str) or not connection.strip():  # never a silent switch to the demo
+            raise ConfigurationError("the connection to use is empty", setting="connection",
+                                     hint="Give a SQLAlchemy URL or a connection name, e.g. "
+                                          "%vanna connect postgresql://user@host/db (%vanna connections lists them).")
         previous, settings = self._connected, self.settings
         try:
             self._connected = connection
@@ -342,6 +346,12 @@ class Session(SessionEvaluation):
 
     def memory_cleanup(self, older_than_days: float) -> int:
         """Delete history, audit and rate-limit records older than ``older_than_days``; how many."""
+        import math
+
+        if not isinstance(older_than_days, (int, float)) or not math.isfinite(older_than_days) \
+                or older_than_days <= 0:
+            raise ConfigurationError(f"older_than_days must be a positive number of days, got {older_than_days!r}",
+                                     setting="older_than_days", hint="e.g. 90")
         return self.store.cleanup(older_than_days)
 
     def reset_breakers(self, name: str | None = None) -> dict[str, str]:

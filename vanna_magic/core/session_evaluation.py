@@ -94,4 +94,6 @@ def positive(value: Any, name: str) -> int:
         raise ConfigurationError(f"{name} must be a positive integer, got {value!r}", setting=name) from None
     if number <= 0:
         raise ConfigurationError(f"{name} must be a positive integer, got {value!r}", setting=name)
+    if number > 2**63 - 1:  # past that no database holds it
+        raise ConfigurationError(f"{name} must be a positive integer up to {2**63 - 1}, got {value!r}", setting=name)
     return number

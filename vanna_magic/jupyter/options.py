@@ -26,13 +26,16 @@ class MagicParser(argparse.ArgumentParser):
             self.error(str(exc))
 
 
+MAX_INTEGER = 2**63 - 1  # the largest integer a database (SQLite, PostgreSQL's bigint) holds
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if not 0 < value <= MAX_INTEGER:
+        raise argparse.ArgumentTypeError(f"expected a positive integer up to {MAX_INTEGER}, got {text!r}")
     return value
 
 

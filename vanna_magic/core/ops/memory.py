@@ -78,6 +78,19 @@ def backup(store: "Store", cache_path: Path, path: str | os.PathLike | None = No
                          hint="Ask a question first, or check store_path.")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     target = Path(path).expanduser() if path else cache_path / "backups" / f"vanna-magic-{stamp}.zip"
+    if target.is_dir():
+        raise VannaError(f"cannot write the backup to {target}: it is a folder", stage="memory",
+                         hint=f"Name a file, e.g. %vanna memory backup {target / f'vanna-magic-{stamp}.zip'}")
+    try:
+        _write_backup(store, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise VannaError(f"cannot write the backup to {target}: {getattr(exc, 'strerror', None) or exc}",
+                         stage="memory",
+                         hint="Choose a path in a folder you may write; the history is unchanged.") from exc
+    return target
+
+
+def _write_backup(store: "Store", target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         snapshot = Path(work) / SNAPSHOT
@@ -97,7 +110,6 @@ def backup(store: "Store", cache_path: Path, path: str | os.PathLike | None = No
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
             archive.write(snapshot, SNAPSHOT)
         os.replace(partial, target)
-    return target
 
 
 def _refuse(path: Path, why: str) -> VannaError:

@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS model_calls_user_at ON model_calls (user, at);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL);
 """
 _DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+MAX_INTEGER = 2**63 - 1  # SQLite's largest integer: no id, limit or offset is larger
 _EMPTY_AFTER = 5.0  # seconds; a 0-byte store older than this is no other kernel's file in the making
 QUERY_COLUMNS = ("id", "at", "user", "kind", "question", "sql", "executed_sql", "status", "rows", "timings",
                  "total_ms", "model", "prompt_tokens", "completion_tokens", "cost", "error", "stage", "connection",
@@ -263,12 +264,15 @@ class Store:
         where = ("WHERE " + " AND ".join(f"{column} = ?" for column, _ in filters)) if filters else ""
         params = tuple(value for _, value in filters)
         total = self._read(f"SELECT COUNT(*) FROM queries {where}", params)[0][0]
+        if (page - 1) * per_page > MAX_INTEGER or per_page > MAX_INTEGER:
+            return [], int(total)  # far past the last page
         rows = self._read(f"SELECT * FROM queries {where} ORDER BY id DESC LIMIT ? OFFSET ?",
                           (*params, per_page, (page - 1) * per_page))
         return [_query(r) for r in rows], int(total)
 
     def get(self, query_id: int) -> dict[str, Any]:
-        rows = self._read("SELECT * FROM queries WHERE id = ?", (int(query_id),))
+        rows = self._read("SELECT * FROM queries WHERE id = ?", (int(query_id),)) \
+            if -MAX_INTEGER <= int(query_id) <= MAX_INTEGER else []
         if not rows:
             last = self._read("SELECT MAX(id) FROM queries")[0][0]
             raise VannaError(f"there is no query {query_id} in the history", stage="history",

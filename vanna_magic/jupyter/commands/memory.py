@@ -31,7 +31,9 @@ def memory(session, args):
         print(f"restored {counts.get('queries', 0)} queries and {counts.get('audit', 0)} audit events "
               f"from {args.path} (backed up {manifest.get('created')})")
         return None
-    if args.older_than is None or args.older_than <= 0:
+    import math
+
+    if args.older_than is None or not math.isfinite(args.older_than) or args.older_than <= 0:
         raise VannaError("memory cleanup needs --older-than DAYS, a positive number of days", stage="memory",
                          hint="e.g. %vanna memory cleanup --older-than 90")
     deleted = session.memory_cleanup(args.older_than)
