@@ -79,11 +79,13 @@ class Settings:
         "~/.config/vanna-magic/knowledge_base when that folder exists.", str)
     max_rows: int = _setting(1000, "Row cap applied by the firewall to every statement.", int)
     preview_rows: int = _setting(10, "Rows shown in a result preview.", int)
-    query_timeout: float = _setting(30.0, "Seconds a statement may run before it is cancelled.", float)
+    query_timeout: float = _setting(
+        30.0, "Seconds a statement may run before it is cancelled (on the client too, for a server that stops "
+        "answering).", float)
     max_query_cost: float | None = _setting(
         None, "PostgreSQL: refuse statements whose planner estimate (EXPLAIN total cost) is above this; "
         "unset: no cost guard.", float)
-    model_timeout: float = _setting(60.0, "Seconds a model call may take.", float)
+    model_timeout: float = _setting(60.0, "Seconds a model call may take in all, retries and backoff included.", float)
     model_retries: int = _setting(
         3, "Retries of a model call on rate limits and transient errors (exponential backoff).", int)
     max_repairs: int = _setting(
