@@ -214,8 +214,8 @@ def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
     from vanna_magic.core.generate.model import LiteLLMModel
 
     clock = FakeClock(1_700_000_000.0)
-    model = LiteLLMModel("openai/test-model", api_base=model_server.url, api_key="local", timeout=1, retries=1,
-                         backoff=0.1, sleep=lambda seconds: None)  # a retry fits in the 1 s budget
+    model = LiteLLMModel("openai/test-model", api_base=model_server.url, api_key="local", timeout=2, retries=1,
+                         backoff=0.1, sleep=lambda seconds: None)  # a retry fits in the 2 s budget
     session = _session(tmp_path, cache_dir, clock, model=model)
     try:
         assert session.ask("How many orders are there?").status == "ok"
@@ -228,7 +228,7 @@ def test_the_model_errors_hangs_and_recovers(model_server, tmp_path, cache_dir):
             with pytest.raises(QueryTimeoutError) as info:
                 session.ask("How many orders are there?")
             # model_timeout is the whole wait: the hanging first attempt used all of it, so no retry came
-            assert info.value.message == "the model did not answer within 1 s"
+            assert info.value.message == "the model did not answer within 2 s"
         assert session.health.breakers["model"].state == "OPEN"
         requests = model_server.requests
         status = session.status()

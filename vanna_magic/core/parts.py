@@ -117,7 +117,10 @@ class SessionParts:
                 require_read_only(db)
             return db
 
-        return self._part(name, (url, self.settings.query_timeout, strict), make)
+        db = self._part(name, (url, self.settings.query_timeout, strict), make)
+        if connection is None:
+            self.health.use_main(db.url)  # breakers["database"] is the current connection's
+        return db
 
     def frames_source(self) -> dict[str, Any]:
         """The DataFrames a ``dataframes`` connection asks about, as they are now (checked, see ``frames``)."""

@@ -34,8 +34,11 @@ def positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if not 0 < value <= MAX_INTEGER:
-        raise argparse.ArgumentTypeError(f"expected a positive integer up to {MAX_INTEGER}, got {text!r}")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if value > MAX_INTEGER:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}, more than any database holds "
+                                         f"({MAX_INTEGER})")
     return value
 
 

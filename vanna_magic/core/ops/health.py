@@ -299,6 +299,7 @@ class Health:
         self.spec = (breakers, successes)
         self._databases: dict[str, CircuitBreaker] = {}
         self._databases_lock = threading.Lock()
+        self._main: str | None = None
 
     def configure(self, breakers: str, successes: int) -> None:
         """Apply new thresholds, keeping each breaker's state."""
@@ -325,6 +326,20 @@ class Health:
                     "database", failures=template.failures, cooldown=template.cooldown,
                     successes=template.successes, clock=self.clock)
             return breaker
+
+    def use_main(self, url: str) -> None:
+        """Make the breaker of the connection at ``url`` this health's ``breakers["database"]`` (the current
+        connection's); the first connection named takes over the breaker there was before any."""
+        from ..config import redact
+
+        key = redact(url)
+        with self._databases_lock:
+            if key == self._main:
+                return
+            if self._main is None and key not in self._databases:
+                self._databases[key] = self.breakers["database"]
+            self._main = key
+        self.breakers["database"] = self.database(url)
 
     def bound(self, url: str) -> "Health":
         """This health as one connection sees it: ``breakers["database"]`` is that connection's."""
