@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import _thread
 import argparse
+import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -183,7 +185,8 @@ def store_and_input_scenarios(tmp: Path) -> list[tuple[str, float, str]]:
     files = [tmp / "writable" / "store.sqlite3"]
     shell.run_cell(f"%config VannaMagic.store_path = {str(files[0])!r}")
     shell.run_cell("%%vsql\nSELECT 1 AS one")
-    files += [Path(f"{files[0]}-wal"), Path(f"{files[0]}-shm")]
+    files.append(Path(f"{files[0]}-wal"))
+    writable = session().status().health_score  # never -shm: SQLite maps it, and a write to it would be a bus error
     for f in files:
         subprocess.run(["chattr", "+i", str(f)], check=False)
     try:
@@ -191,7 +194,7 @@ def store_and_input_scenarios(tmp: Path) -> list[tuple[str, float, str]]:
     finally:
         for f in files:
             subprocess.run(["chattr", "-i", str(f)], check=False)
-    rows.append((f"status of a store that cannot be written: health score {score}", 0.0, "ok"))
+    rows.append((f"status of a store that cannot be written: health score {score} ({writable} writable)", 0.0, "ok"))
     cache_index = tmp / "cache" / "index"
     shell.run_cell("%vanna kb rebuild")
     subprocess.run(["chattr", "+i", str(cache_index)], check=False)
@@ -200,7 +203,19 @@ def store_and_input_scenarios(tmp: Path) -> list[tuple[str, float, str]]:
     finally:
         subprocess.run(["chattr", "-i", str(cache_index)], check=False)
     rows.append(("kb rebuild with a read-only cache folder", seconds, _outcome(exc)))
-    shell.run_cell(f"%config VannaMagic.store_path = {str(store)!r}")
+    # The bad inputs get a healthy store of their own, and a connection that is not the demo's.
+    shell.run_cell(f"%config VannaMagic.store_path = {str(tmp / 'inputs' / 'store.sqlite3')!r}")
+    seconds, exc = _cell(shell, "%ask How many orders are in each status?")  # on the demo database
+    answer = shell.last_execution_result.result
+    rows.append((f"%ask How many orders are in each status? (question seen: {getattr(answer, 'question', None)!r})",
+                 seconds, _outcome(exc)))
+    import sqlite3
+
+    with sqlite3.connect(tmp / "shop.db") as conn:
+        conn.execute("CREATE TABLE orders (id INTEGER, status TEXT)")
+    conn.close()
+    shell.run_cell(f"%vanna connect sqlite:///{tmp / 'shop.db'}")
+    shell.run_cell("%%vsql\nSELECT COUNT(*) AS n FROM orders")
     (tmp / "a-folder").mkdir()
     (tmp / "a-file").write_text("x")
     read_only = tmp / "ro"
@@ -210,7 +225,7 @@ def store_and_input_scenarios(tmp: Path) -> list[tuple[str, float, str]]:
              f"%vanna memory backup {tmp / 'a-file' / 'b.zip'}", f"%vanna rerun {HUGE}",
              f"%vanna export {HUGE} out.csv", f"%vanna history --page {HUGE}",
              f"%%vsql --limit {HUGE}\nSELECT 1 AS one", "%vanna connect ''",
-             "%vanna memory cleanup --older-than nan", "%ask How many orders are in each status?"]
+             "%vanna memory cleanup --older-than nan"]
     try:
         for cell in cells:
             url = session().connection_url
@@ -218,9 +233,6 @@ def store_and_input_scenarios(tmp: Path) -> list[tuple[str, float, str]]:
             note = ""
             if cell.startswith("%vanna connect"):
                 note = " (switched connection!)" if session().connection_url != url else ""
-            if cell.startswith("%ask"):
-                answer = shell.last_execution_result.result
-                note = f" (question seen: {getattr(answer, 'question', None)!r})"
             if cell.startswith("%vanna memory cleanup") and exc is None:
                 note = " (accepted)"
             rows.append((cell.splitlines()[0] + note, seconds, _outcome(exc)))
@@ -235,8 +247,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     tmp = Path(tempfile.mkdtemp(prefix="vanna-reliability-"))
-    rows = (model_scenarios(args.cap) + database_scenarios(args.cap, tmp) + breaker_scenarios(tmp)
-            + store_and_input_scenarios(tmp))
+    with contextlib.redirect_stdout(io.StringIO()):  # the cells' own output is not the table
+        rows = (model_scenarios(args.cap) + database_scenarios(args.cap, tmp) + breaker_scenarios(tmp)
+                + store_and_input_scenarios(tmp))
     width = max(len(r[0]) for r in rows)
     print(f"{'scenario':<{width}}  {'seconds':>8}  outcome")
     for name, seconds, outcome in rows:

@@ -30,7 +30,7 @@ QUESTION_HEADING = "### Question"  # the prompt builder puts the user's question
 _MAX_BACKOFF = 30.0  # seconds; the longest wait between two attempts
 _MAX_RETRY_AFTER = 120.0  # a provider's Retry-After is honoured up to this
 _MIN_ATTEMPT = 0.5  # seconds; a retry that would leave an attempt less than this is not made
-_ABANDON_AFTER = 0.9  # seconds past its budget after which a call still running is abandoned
+_ABANDON_AFTER = 0.5  # seconds past its budget after which a call still running is abandoned
 _KEY_ENV = {
     "openai": "OPENAI_API_KEY", "text-completion-openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY",
     "azure": "AZURE_API_KEY", "gemini": "GEMINI_API_KEY", "mistral": "MISTRAL_API_KEY", "groq": "GROQ_API_KEY",
