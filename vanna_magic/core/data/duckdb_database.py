@@ -24,7 +24,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 from ..errors import ConfigurationError, DatabaseConnectionError, ExecutionError, QueryCancelledError, QueryTimeoutError
 from ..extras import require
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 _TIMEOUT_HINT = "Make it cheaper (filter, aggregate, LIMIT) or raise query_timeout (VANNA_MAGIC_QUERY_TIMEOUT)."
 _LOCKED_HINT = ("This connection reads only its own tables and the DataFrames and files named when connecting; "
                 "files, the network and settings are closed to queries.")
+
+
+T = TypeVar("T")
 
 
 class DuckDBDatabase:
@@ -134,6 +137,10 @@ class DuckDBDatabase:
 
     def estimated_cost(self, sql: str, *, timeout: float | None = None) -> float | None:
         return None
+
+    def bounded(self, work: "Callable[[], T]", *, timeout: float | None = None) -> "T":
+        """``work()`` as it is: DuckDB runs in this process, and its own interrupt keeps the time limit."""
+        return work()
 
     def ping(self) -> None:
         with self.reading() as conn:

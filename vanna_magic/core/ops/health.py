@@ -284,12 +284,9 @@ def process_memory_mb() -> float:
 
 
 class Health:
-    """The breakers and metrics of one session.
-
-    The database breaker is one per connection, keyed by its URL without secrets: :meth:`bound` gives
-    the view of one connection (its own database breaker, the shared model and index breakers and
-    metrics), so that failures of one database never open another's breaker.
-    """
+    """The breakers and metrics of one session. The database breaker is one per connection, keyed by its URL
+    without secrets: :meth:`bound` gives one connection's view (its own database breaker, the shared model
+    and index breakers and metrics), so that failures of one database never open another's breaker."""
 
     def __init__(self, breakers: str = DEFAULT_BREAKERS, successes: int = 1, clock: Callable[[], float] = time.time):
         self.clock = clock
@@ -305,11 +302,10 @@ class Health:
         """Apply new thresholds, keeping each breaker's state."""
         if (breakers, successes) == self.spec:
             return
-        parsed = parse_breakers(breakers)
         with self._databases_lock:
             databases = list(self._databases.values())
-        for name, (failures, cooldown) in parsed.items():
-            for breaker in [self.breakers[name], *(databases if name == "database" else [])]:
+        for name, (failures, cooldown) in parse_breakers(breakers).items():
+            for breaker in {self.breakers[name], *(databases if name == "database" else [])}:
                 breaker.failures, breaker.cooldown, breaker.successes = failures, cooldown, successes
         self.spec = (breakers, successes)
 
@@ -319,17 +315,14 @@ class Health:
 
         key = redact(url)
         with self._databases_lock:
-            breaker = self._databases.get(key)
-            if breaker is None:
-                template = self.breakers["database"]
-                breaker = self._databases[key] = CircuitBreaker(
-                    "database", failures=template.failures, cooldown=template.cooldown,
-                    successes=template.successes, clock=self.clock)
-            return breaker
+            if key not in self._databases:
+                like = self.breakers["database"]
+                self._databases[key] = CircuitBreaker("database", failures=like.failures, cooldown=like.cooldown,
+                                                      successes=like.successes, clock=self.clock)
+            return self._databases[key]
 
     def use_main(self, url: str) -> None:
-        """Make the breaker of the connection at ``url`` this health's ``breakers["database"]`` (the current
-        connection's); the first connection named takes over the breaker there was before any."""
+        """Make ``url``'s breaker ``breakers["database"]``; the first connection named takes over the one there was."""
         from ..config import redact
 
         key = redact(url)
@@ -343,7 +336,7 @@ class Health:
 
     def bound(self, url: str) -> "Health":
         """This health as one connection sees it: ``breakers["database"]`` is that connection's."""
-        view = copy.copy(self)
+        view = copy.copy(self)  # shares the metrics and the per-connection breakers
         view.breakers = {**self.breakers, "database": self.database(url)}
         return view
 
