@@ -10,7 +10,7 @@ role); the ``require_read_only_role`` setting refuses such a connection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, VannaError
 
@@ -53,9 +53,12 @@ def check_role(db: "Database | DuckDBDatabase") -> RoleCheck:
     if type(db.kind).role_powers is Dialect.role_powers:  # SQLite, DuckDB, engines without a probe
         return RoleCheck(None)
     create_sql = db.kind.read_only_role_sql(make_url(db.url))
-    try:
+    def read() -> Any:
         with db.reading() as conn:
-            role, powers = db.kind.role_powers(conn)
+            return db.kind.role_powers(conn)
+
+    try:
+        role, powers = db.bounded(read)  # a server that stops answering costs query_timeout, not forever
     except VannaError as exc:
         return RoleCheck(None, (), create_sql, unknown=str(exc).splitlines()[0])
     return RoleCheck(role, tuple(powers), create_sql)
