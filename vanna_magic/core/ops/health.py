@@ -25,6 +25,7 @@ from typing import Any, Callable, TypeVar
 
 from ..errors import CircuitOpenError, ConfigurationError, VannaError
 from ..status import BREAKERS, clock_text
+from .failures import FAILURES, is_database_failure, is_index_failure, is_model_failure  # noqa: F401
 
 T = TypeVar("T")
 CLOSED, OPEN, HALF_OPEN = "CLOSED", "OPEN", "HALF_OPEN"
@@ -188,31 +189,6 @@ def parse_breakers(spec: str) -> dict[str, tuple[int, float]]:
                          f"e.g. {DEFAULT_BREAKERS}.")
             result[name.strip()] = (number, seconds)
     return result
-
-
-def is_database_failure(exc: BaseException) -> bool:
-    """Lost, refused or unanswered connections: the server's fault. A timeout, a cancel or a SQL error is
-    the query's own and says nothing about the server."""
-    from ..errors import DatabaseConnectionError
-
-    return isinstance(exc, DatabaseConnectionError)
-
-
-def is_model_failure(exc: BaseException) -> bool:
-    """Transport errors and timeouts of a model call; a replay miss or a bad setting is not the model failing."""
-    from ..errors import ConfigurationError, GenerationError, QueryTimeoutError, RateLimitError, ReplayMissError
-
-    if isinstance(exc, (ReplayMissError, ConfigurationError, RateLimitError)):
-        return False
-    return isinstance(exc, (GenerationError, QueryTimeoutError)) or not isinstance(exc, VannaError)
-
-
-def is_index_failure(exc: BaseException) -> bool:
-    """Errors loading, building or searching the vector index (ours are about other stages)."""
-    return not isinstance(exc, VannaError)
-
-
-FAILURES = {"database": is_database_failure, "model": is_model_failure, "index": is_index_failure}
 
 
 def guarded(health: "Health | None", part: str, action: Callable[[], T]) -> T:
