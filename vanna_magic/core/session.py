@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
@@ -346,25 +346,15 @@ class Session(SessionEvaluation):
 
     def memory_cleanup(self, older_than_days: float) -> int:
         """Delete history, audit and rate-limit records older than ``older_than_days``; how many."""
-        import math
+        from .ops.memory import cleanup
 
-        if not isinstance(older_than_days, (int, float)) or not math.isfinite(older_than_days) \
-                or older_than_days <= 0:
-            raise ConfigurationError(f"older_than_days must be a positive number of days, got {older_than_days!r}",
-                                     setting="older_than_days", hint="e.g. 90")
-        return self.store.cleanup(older_than_days)
+        return cleanup(self.store, older_than_days)
 
     def reset_breakers(self, name: str | None = None) -> dict[str, str]:
         """Close the circuit breaker ``name`` (every one when None) now; the state of each after."""
-        health = self._main_health()
-        return {each: health.breakers[each].state for each in health.reset(name)}
-
-    def _main_health(self) -> Any:
-        """The health as the current connection sees it (its own database breaker)."""
-        try:
-            return self.health.bound(self.database().url)
-        except VannaError:  # no database to key by (the demo failed to build): the unkeyed breaker
-            return self.health
+        with suppress(VannaError):  # the database breaker reset is the current connection's
+            self.database()
+        return {each: self.health.breakers[each].state for each in self.health.reset(name)}
 
     def status(self) -> "Status":
         """What is connected and configured, checked now: the database pinged, the model and the index probed."""
@@ -374,7 +364,7 @@ class Session(SessionEvaluation):
         try:
             connection = redact(self.connection_url)  # the demo database may fail to build
             db = self.database()
-            self.health.bound(db.url).call("database", db.ping)
+            self.health.call("database", db.ping)  # breakers["database"] is now this connection's
             dialect, tables = db.dialect, len(self.catalog().tables())
             role = self.role_check().warning
         except VannaError as exc:
@@ -383,7 +373,7 @@ class Session(SessionEvaluation):
                              database_error=error, model=self.model, settings=self.settings,
                              knowledge_base=self.knowledge_base,
                              index=lambda: self.retriever.closest_questions("health check", 1),
-                             health=self._main_health(), store=self.store, clock=self.clock)
+                             health=self.health, store=self.store, clock=self.clock)
         return dataclasses.replace(report, role_warning=role)
 
     def metrics(self) -> "MetricsSnapshot":

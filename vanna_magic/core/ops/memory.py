@@ -174,3 +174,16 @@ def restore(store: "Store", path: str | os.PathLike) -> dict[str, Any]:
                 backup_db.backup(store._conn)
         backup_db.close()
     return manifest
+
+
+def cleanup(store: "Store", older_than_days: float) -> int:
+    """Delete history, audit and rate-limit records older than ``older_than_days`` (a positive, finite number)."""
+    import math
+
+    from ..errors import ConfigurationError
+
+    if isinstance(older_than_days, bool) or not isinstance(older_than_days, (int, float)) \
+            or not math.isfinite(older_than_days) or older_than_days <= 0:
+        raise ConfigurationError(f"older_than_days must be a positive number of days, got {older_than_days!r}",
+                                 setting="older_than_days", hint="e.g. 90")
+    return store.cleanup(older_than_days)
