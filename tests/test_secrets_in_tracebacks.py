@@ -94,10 +94,11 @@ def test_a_key_given_in_code_is_redacted_too(session_factory, echoing_provider):
     assert_no_key(info.value)
 
 
-def test_show_traceback_prints_no_key(shell, echoing_provider, monkeypatch, capsys):
+def test_show_traceback_prints_no_key(shell, echoing_provider, monkeypatch, capsys, tmp_path):
     url, _ = echoing_provider
     monkeypatch.setenv("VANNA_MAGIC_API_KEY", KEY)
-    for line in ("show_traceback = True", "model = 'openai/gpt-test'", f"api_base = '{url}'", "model_retries = 0"):
+    store = str(tmp_path / "store.sqlite3")  # a store of its own: the model-call rate limit is counted per store
+    for line in (f"store_path = {store!r}", "show_traceback = True", "model = 'openai/gpt-test'", f"api_base = '{url}'", "model_retries = 0"):
         shell.run_cell(f"%config VannaMagic.{line}")
     with pytest.raises(VannaError) as info:
         shell.run_cell(f"%%ask\n{QUESTION}")
