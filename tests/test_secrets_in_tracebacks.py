@@ -98,7 +98,8 @@ def test_show_traceback_prints_no_key(shell, echoing_provider, monkeypatch, caps
     url, _ = echoing_provider
     monkeypatch.setenv("VANNA_MAGIC_API_KEY", KEY)
     store = str(tmp_path / "store.sqlite3")  # a store of its own: the model-call rate limit is counted per store
-    for line in (f"store_path = {store!r}", "show_traceback = True", "model = 'openai/gpt-test'", f"api_base = '{url}'", "model_retries = 0"):
+    for line in (f"store_path = {store!r}",
+                 "show_traceback = True", "model = 'openai/gpt-test'", f"api_base = '{url}'", "model_retries = 0"):
         shell.run_cell(f"%config VannaMagic.{line}")
     with pytest.raises(VannaError) as info:
         shell.run_cell(f"%%ask\n{QUESTION}")
