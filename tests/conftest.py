@@ -166,3 +166,16 @@ def panel_with_frame(session_factory):
     panel.sql.value = "SELECT 'North' AS region, 52071.4695 AS revenue, 0.0001234567 AS share"
     panel.run_button.click()
     return panel
+
+
+@pytest.fixture(autouse=True)
+def python_handles_interrupts():
+    """Every test starts with Python's own SIGINT handler (the kernel's), whatever an earlier test in this
+    process left installed: under SIG_IGN or SIG_DFL ``_thread.interrupt_main`` does nothing, and the
+    interrupt tests (test_cancel, test_frozen_database) would wait for their statement's timeout."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before if before is not None else signal.default_int_handler)

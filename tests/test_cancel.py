@@ -7,7 +7,6 @@ amounts to in the kernel), fired from a timer thread once the stage under test h
 from __future__ import annotations
 
 import _thread
-import signal
 import threading
 
 import pytest
@@ -24,16 +23,6 @@ PG_ARROW = "SELECT count(*) AS n FROM generate_series(1, 100000000) AS a, genera
 PG_PLAIN = ("SELECT count(*) AS n, max(interval '1 day') AS d "
             "FROM generate_series(1, 100000000) AS a, generate_series(1, 100000000) AS b")
 SQLITE_SLOW = "SELECT count(*) AS n FROM order_items AS a, order_items AS b, order_items AS c"
-
-
-@pytest.fixture(autouse=True)
-def python_handles_interrupts():
-    """The kernel's SIGINT handler (Python's own), whatever an earlier test in this process left installed:
-    with SIG_IGN or SIG_DFL, ``_thread.interrupt_main`` does nothing and the statement would run on."""
-    before = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, before if before is not None else signal.default_int_handler)
 
 
 class InterruptAt:
