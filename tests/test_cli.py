@@ -59,3 +59,22 @@ def test_a_bad_row_count_is_one_sentence():
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "expected a number of rows (0 or more), got '-2'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch, tmp_path):
+    """`vanna-magic ask ... | head -n 1`: when the reader closes the pipe, the command ends quietly."""
+    spare = open(tmp_path / "stdout", "w")  # noqa: SIM115 (its descriptor stands in for the closed pipe's)
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return spare.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["ask", "What was the revenue per month in 2024?"]) == 0
+    spare.close()
