@@ -19,7 +19,6 @@ waited on: a cancel sent to a frozen server blocks as long as the server does.
 
 from __future__ import annotations
 
-import contextvars
 import os
 import socket
 import threading
@@ -60,19 +59,8 @@ def bounded(seconds: float, work: Callable[[], T], *, cancel: Callable[[], objec
     """``work()``'s result within ``seconds`` + about 1.5 s, whatever the server does (see the module)."""
     from ..ops import run
 
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-    context = contextvars.copy_context()
-
-    def target() -> None:
-        try:
-            outcome["value"] = context.run(work)
-        except BaseException as exc:  # handed to the waiting thread, which raises it
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="vanna-magic-query", daemon=True).start()
+    worker = run.Background(work, "vanna-magic-query")
+    done = worker.done
     flight = run.current()
     limit = time.monotonic() + seconds + SERVER_GRACE
     interrupted = False
@@ -90,13 +78,13 @@ def bounded(seconds: float, work: Callable[[], T], *, cancel: Callable[[], objec
             severed = True
             fire(sever)
             done.wait(SEVER_WAIT)
-    if "value" in outcome:
-        return outcome["value"]
+    if worker.succeeded:
+        return worker.value  # type: ignore[return-value]
     if interrupted and not done.is_set():
         raise QueryCancelledError("the query was cancelled; the database did not answer the cancel")
     if late:
-        raise Late(severed) from outcome.get("error")
-    raise outcome["error"]
+        raise Late(severed) from worker.error
+    return worker.result()  # type: ignore[return-value]
 
 
 def socket_of(dbapi_connection: Any) -> int | None:

@@ -7,9 +7,7 @@ records) responses from a JSONL file so notebooks run in CI without a model.
 
 from __future__ import annotations
 
-import contextvars
 import os
-import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
@@ -268,19 +266,8 @@ def _within(seconds: float, call: Callable[[], Any], late: Callable[[], BaseExce
     stops waiting at once."""
     from ..ops import run
 
-    outcome: dict[str, Any] = {}
-    done = threading.Event()
-    context = contextvars.copy_context()  # the run's progress and cancel flag go with the call
-
-    def target() -> None:
-        try:
-            outcome["value"] = context.run(call)
-        except BaseException as exc:  # handed to the waiting thread, which raises it
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="vanna-magic-model", daemon=True).start()
+    worker = run.Background(call, "vanna-magic-model")  # the run's progress and cancel flag go with the call
+    done = worker.done
     current = run.current()
     until = time.monotonic() + seconds
     while not done.wait(min(0.1, max(until - time.monotonic(), 0))):
@@ -288,9 +275,7 @@ def _within(seconds: float, call: Callable[[], Any], late: Callable[[], BaseExce
             raise errors.QueryCancelledError("cancelled while waiting for the model", stage="generate")
         if time.monotonic() >= until:
             raise late()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    return worker.result()
 
 
 def _litellm() -> Any:

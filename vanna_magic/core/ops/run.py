@@ -106,6 +106,34 @@ def wants_text() -> bool:
     return run is not None and run.progress is not None
 
 
+class Background:
+    """``work()`` started in a daemon thread of its own with the caller's context (the run's progress and
+    cancel flag go with it); ``done`` is set when it ends, ``result()`` returns its value or raises its error."""
+
+    def __init__(self, work: Callable[[], object], name: str):
+        self.done = threading.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+        self.succeeded = False
+        context = contextvars.copy_context()
+
+        def target() -> None:
+            try:
+                self.value = context.run(work)
+                self.succeeded = True
+            except BaseException as exc:  # handed to the waiting thread, which raises it
+                self.error = exc
+            finally:
+                self.done.set()
+
+        threading.Thread(target=target, name=name, daemon=True).start()
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 def interruptible(run: Run, work: Callable[[], T], cancel: Callable[[], object]) -> T:
     """``work()`` in a worker thread, returning its result; a KeyboardInterrupt while waiting cancels it.
 
@@ -116,19 +144,8 @@ def interruptible(run: Run, work: Callable[[], T], cancel: Callable[[], object])
     """
     if threading.current_thread() is not threading.main_thread():
         return work()
-    outcome: dict[str, object] = {}
-    done = threading.Event()  # waited on instead of Thread.join: an interrupted join marks a live thread as ended
-    context = contextvars.copy_context()
-
-    def target() -> None:
-        try:
-            outcome["value"] = context.run(work)
-        except BaseException as exc:  # handed to the waiting thread, which raises it
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=target, name="vanna-magic-run", daemon=True).start()
+    worker = Background(work, "vanna-magic-run")
+    done = worker.done  # waited on instead of Thread.join: an interrupted join marks a live thread as ended
     try:
         while not done.wait(0.05):
             pass
@@ -140,6 +157,4 @@ def interruptible(run: Run, work: Callable[[], T], cancel: Callable[[], object])
             cancel()
             done.wait(0.2)
         raise
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
+    return worker.result()  # type: ignore[return-value]
