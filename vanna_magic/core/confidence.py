@@ -83,10 +83,14 @@ def assess(answer: "Answer") -> Confidence:
 
 def _reused_example(answer: "Answer") -> float | None:
     """The similarity of a near-identical retrieved example whose SQL the answer's SQL is, if any."""
-    if not answer.sql:
-        return None
-    mine = normalised_sql(answer.sql)
-    for scored in answer.retrieved.examples:
+    return near_identical_example(answer.retrieved.examples, answer.sql) if answer.sql else None
+
+
+def near_identical_example(examples, sql: str) -> float | None:
+    """The similarity of the first of ``examples`` (scored) that asks nearly the same question and whose SQL is
+    ``sql`` as written (case, spacing and semicolons aside), or None."""
+    mine = normalised_sql(sql)
+    for scored in examples:
         if scored.score >= NEAR_IDENTICAL and normalised_sql(scored.example.sql) == mine:
             return float(scored.score)
     return None

@@ -57,11 +57,9 @@ def asked(ctx: AskContext) -> str | None:
 def team_sql(ctx: AskContext, sql: str) -> bool:
     """True when ``sql`` is a near-identical knowledge-base example's SQL, as written: the team's own query,
     which the rewrite rules leave as it is (its ``LIMIT 10`` for "the top customers" is the team's reading)."""
-    from ..confidence import NEAR_IDENTICAL, normalised_sql
+    from ..confidence import near_identical_example
 
-    mine = normalised_sql(sql)
-    return any(scored.score >= NEAR_IDENTICAL and normalised_sql(scored.example.sql) == mine
-               for scored in ctx.answer.retrieved.examples)
+    return near_identical_example(ctx.answer.retrieved.examples, sql) is not None
 
 
 def run_completion(ctx: AskContext, attempt: Attempt, text: str) -> None:
