@@ -11,6 +11,7 @@ answered from a knowledge-base example (no model)      high
 reused the SQL of a near-identical example             high
 every candidate agreed (3 or more)                     high
 it found nothing (no rows, only NULLs)                 low
+its shape is not the question's (see below)            low
 repaired twice or more                                 low
 no majority among candidates                           low
 a table the question names is not in the SQL           low
@@ -19,6 +20,10 @@ repaired once                                          medium
 a rewrite rule changed the SQL                         medium
 none of the above                                      medium
 =====================================================  =============
+
+The shape of a result that ran (:mod:`vanna_magic.core.diagnose.shape`): a count asked and several rows
+returned, a count of 0, a list with repeated rows, a result stopped at the row cap, and a first or last
+place answered with ``LIMIT 1`` where the database holds a tie for it (one probe query).
 
 A ``low`` reason wins over a ``high`` one. The benchmark (``bench/accuracy``) reports each level's share
 of answers and how many were right, so these rules are calibrated, not asserted.
@@ -43,9 +48,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 _QUOTED = re.compile(r"""["“‘']([^"”’']{2,60})["”’']""")
 
 
-def assess(answer: "Answer") -> Confidence:
-    """The confidence of an answer that ran (or was planned); see the module docstring for the rules."""
+def assess(answer: "Answer", doubts: "tuple[str, ...]" = ()) -> Confidence:
+    """The confidence of an answer that ran (or was planned); see the module docstring for the rules.
+    ``doubts``: reasons for ``low`` found by asking the database (a first place with ties the answer cut)."""
     from .diagnose.empty import no_answer
+    from .diagnose.shape import shape_doubts
 
     high: list[str] = []
     low: list[str] = []
@@ -74,6 +81,9 @@ def assess(answer: "Answer") -> Confidence:
     empty = no_answer(answer.frame) if answer.status == "ok" else None
     if empty is not None:
         low.append("it found nothing" if empty.endswith("no rows") else "it found only NULLs")
+    elif answer.status == "ok":
+        low += shape_doubts(answer.question or "", answer.frame, capped=answer.capped)
+    low += doubts
     if low:
         return Confidence(LOW, tuple(low + medium))
     if high:

@@ -15,7 +15,7 @@ from .context import AskContext, fail
 from .errors import ExecutionError, GenerationError, VannaError
 from .ops.health import READ_ONLY
 from .stages.candidates import run_candidates, second_opinions
-from .stages.execution import run_given_sql
+from .stages.execution import run_given_sql, ties_cut
 from .stages.fallback import answer_from_knowledge_base, answer_while_model_is_down
 from .stages.generation import REPAIRABLE, build_prompt, generate, repair_message, run_completion
 from .stages.question import check_question
@@ -108,7 +108,7 @@ def keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
 def ask(ctx: AskContext) -> Answer:
     """Answer the question of ``ctx``: the stages in order (see the module docstring), then its confidence."""
     answer = answer_question(ctx)
-    answer.confidence = assess(answer)
+    answer.confidence = assess(answer, doubts=ties_cut(ctx))
     return answer
 
 

@@ -57,3 +57,28 @@ def run_given_sql(ctx: AskContext, sql: str) -> Answer:
         fail(ctx, attempt, exc)
         raise
     return ctx.answer
+
+
+def ties_cut(ctx: AskContext) -> tuple[str, ...]:
+    """Whether the answer's ``ORDER BY ... LIMIT 1`` kept one of several rows tied for first place, asked of
+    the database with a probe (:func:`~vanna_magic.core.diagnose.shape.tie_probe`) that passes the firewall
+    like any statement. Only for the model's answer to a question that states no number; a probe that fails
+    says nothing."""
+    from ..diagnose.shape import tie_probe, tied
+    from ..rewrite.limit_unasked import numbers_in
+
+    answer = ctx.answer
+    if not (ctx.run and answer.status == "ok" and answer.source == "model" and answer.question
+            and answer.executed_sql) or numbers_in(answer.question):
+        return ()
+    probe = tie_probe(answer.executed_sql, ctx.database.dialect)
+    if probe is None:
+        return ()
+    try:
+        with timed(answer, "execute"):
+            frame = ctx.database.execute(ctx.firewall.enforce(probe), timeout=ctx.settings.query_timeout).frame
+    except VannaError:
+        return ()
+    if not tied(frame):
+        return ()
+    return ("the question asks for a first or a last, and the answer keeps 1 of several rows tied for it",)
