@@ -74,7 +74,8 @@ def shape_doubts(question: str, frame: object, *, capped: bool = False) -> list[
 
 def _counted_zero(frame) -> bool:
     """One row whose every number is 0 (and at least one number)."""
-    numbers = [value for value in frame.iloc[0].tolist() if isinstance(value, (int, float)) and not isinstance(value, bool)]
+    numbers = [value for value in frame.iloc[0].tolist()
+               if isinstance(value, (int, float)) and not isinstance(value, bool)]
     return bool(numbers) and all(value == 0 for value in numbers)
 
 
