@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from ..data.schema import Table
 from .embed import content_stems, stem, words
@@ -62,7 +62,42 @@ def compounds(text: str) -> set[str]:
     return {stem(a + b) for a, b in zip(found, found[1:])}
 
 
+def terms_of(text: str) -> set[str]:
+    """The stems linking matches, stemmed to a fixed point so that "ratings" and "rating" meet.
+
+    >>> sorted(terms_of("ratings_rating"))
+    ['rat']
+    """
+    return {normal(s) for s in content_stems(text)}
+
+
+def normal(term: str) -> str:
+    """``term`` stemmed until it no longer changes (``stem`` strips one ending: "ratings" -> "rating")."""
+    shorter = stem(term)
+    while shorter != term:
+        term, shorter = shorter, stem(shorter)
+    return term
+
+
+def copied_from(table: Table, lookup: dict[str, int]) -> str | None:
+    """The name of the table that ``table`` copies when its name qualifies another schema's table
+    (``marketing.sales_orders`` copies ``sales.orders``): the qualifier names where it came from, not
+    what it holds."""
+    parts = table.name.lower().split("_")
+    for cut in range(1, len(parts)):
+        source, rest = "_".join(parts[:cut]), "_".join(parts[cut:])
+        if source != (table.schema or "").lower() and f"{source}.{rest}" in lookup:
+            return rest
+    return None
+
+
 _KEY_SUFFIXES = ("id", "code", "key", "name", "no", "number")
+
+
+def key_like(name: str) -> bool:
+    """Whether a column's name looks like a join key (``business_id``, ``city_name``, ``paperid``)."""
+    parts = words(name)
+    return (len(parts) > 1 and parts[-1] in _KEY_SUFFIXES) or (len(name) > 2 and name.lower().endswith("id"))
 
 
 def join_columns(tables: Sequence[Table]) -> list[set[str]]:
@@ -71,10 +106,6 @@ def join_columns(tables: Sequence[Table]) -> list[set[str]]:
     A join key is a compound name ending in a key word (``business_id``, ``city_name``), or a name
     ending in "id" (``paperid``, ``aid``); ``name``, ``id`` or ``year`` alone join nothing.
     """
-    def key_like(name: str) -> bool:
-        parts = words(name)
-        return (len(parts) > 1 and parts[-1] in _KEY_SUFFIXES) or (len(name) > 2 and name.lower().endswith("id"))
-
     names = [{c.name.lower() for c in t.columns if key_like(c.name)} for t in tables]
     seen: dict[tuple[str | None, str], int] = {}
     for table, columns in zip(tables, names):
@@ -101,8 +132,10 @@ class LinkSchema:
             self.lookup.setdefault(table.name.lower(), i)
             if table.schema:
                 self.lookup.setdefault(f"{table.schema}.{table.name}".lower(), i)
-        name_parts = [set(content_stems(t.name)) for t in self.tables]
-        column_parts = [{s for c in t.columns for s in content_stems(c.name)} for t in self.tables]
+        self.schemas = [t.schema or "" for t in self.tables]
+        self.copied = [copied_from(t, self.lookup) for t in self.tables]
+        name_parts = [terms_of(copied or t.name) for t, copied in zip(self.tables, self.copied)]
+        column_parts = [{s for c in t.columns for s in terms_of(c.name)} for t in self.tables]
         df: dict[str, int] = {}
         for names, columns in zip(name_parts, column_parts):
             for term in names | columns:
@@ -117,9 +150,10 @@ class LinkSchema:
             for term in names | columns:
                 if term in self.idf:
                     self.postings.setdefault(term, []).append((i, self.idf[term] * (1.0 if term in names else 0.3)))
-        self.schemas = [t.schema or "" for t in self.tables]
+        self.name_terms = [frozenset(t for t in names if t in self.idf) for names in name_parts]
         self.many_schemas = len(set(self.schemas)) > 1
-        self.variant = [variant_rank(t.schema, t.name) for t in self.tables]
+        self.variant = [variant_rank(t.schema, t.name) + (copied is not None)
+                        for t, copied in zip(self.tables, self.copied)]
         self.references: list[set[int]] = [set() for _ in self.tables]  # outgoing foreign keys
         self.referenced_by: list[set[int]] = [set() for _ in self.tables]
         for i, table in enumerate(self.tables):
@@ -129,6 +163,9 @@ class LinkSchema:
                     self.references[i].add(j)
                     self.referenced_by[j].add(i)
         self.joins = join_columns(self.tables)
+        # A junction table holds keys only (``writes``: author id, paper id): it relates the tables it joins.
+        self.junction = [len(joins) >= 2 and all(key_like(c.name) for c in t.columns)
+                         for t, joins in zip(self.tables, self.joins)]
         self.by_schema: dict[str, list[int]] = {}
         for i, schema in enumerate(self.schemas):
             self.by_schema.setdefault(schema, []).append(i)
@@ -137,6 +174,7 @@ class LinkSchema:
                           for t in self.tables]
         self.descriptors = [describe(t, d) for t, d in zip(self.tables, self.documents)]
         self.index: "VectorIndex | None" = None
+        self._neighbourhoods: dict[int, frozenset[int]] = {}
 
     def find(self, name: str, schema: str | None = None) -> int | None:
         name = name.lower()
@@ -151,12 +189,44 @@ class LinkSchema:
         reached = [i for i in linked if self.joins[i] & self.joins[j]]
         return any(not self.joins[a] & self.joins[b] for n, a in enumerate(reached) for b in reached[n + 1:])
 
+    def joined(self, i: int, j: int) -> bool:
+        """Whether tables ``i`` and ``j`` of one schema share a join column or a foreign key."""
+        return bool(self.joins[i] & self.joins[j]) or j in self.references[i] or j in self.referenced_by[i]
+
+    def neighbourhood(self, i: int) -> frozenset[int]:
+        """The tables of ``i``'s schema that it joins (computed once per table)."""
+        found = self._neighbourhoods.get(i)
+        if found is None:
+            found = self._neighbourhoods[i] = frozenset(
+                j for j in self.by_schema[self.schemas[i]] if j != i and self.joined(i, j))
+        return found
+
+    def related(self, i: int, j: int) -> bool:
+        """Whether ``j`` joins ``i`` directly or through a junction table of their schema (``writes``
+        between ``author`` and ``paper``)."""
+        near = self.neighbourhood(i)
+        return j == i or j in near or any(self.junction[k] for k in near & self.neighbourhood(j))
+
+    def home_share(self, i: int) -> float:
+        """The share of its schema's other tables that table ``i`` joins: near 1 where it was designed,
+        low in a schema that gathers copies of unrelated tables."""
+        others = len(self.by_schema[self.schemas[i]]) - 1
+        return len(self.neighbourhood(i)) / others if others else 0.0
+
     def matches(self, terms: set[str]) -> dict[int, dict[str, float]]:
         """Per table with any, the question stems its name (idf) or columns (0.3 idf) hold, with their weight."""
         found: dict[int, dict[str, float]] = {}
         for term in terms:
             for i, weight in self.postings.get(term, ()):
                 found.setdefault(i, {})[term] = weight
+        # A name the question explains only in part is about something else ("restaurant_inspection",
+        # "city_stats" for "restaurants in each city"): its name's stems count for the share explained.
+        for i, weights in found.items():
+            names = self.name_terms[i]
+            hit = names & weights.keys()
+            if hit and len(hit) < len(names):
+                for term in hit:
+                    weights[term] *= len(hit) / len(names)
         return found
 
     def cosines(self, vector, evident: Sequence[int]) -> dict[int, float]:
@@ -180,7 +250,7 @@ def link(schema: LinkSchema, vector, terms: set[str], bonus: dict[int, float]) -
     n = len(schema.tables)
     if n == 0:
         return [], []
-    matched = schema.matches(terms - NOT_SCHEMA)
+    matched = schema.matches({normal(t) for t in terms} - NOT_SCHEMA)
     evidence = {i: sum(found.values()) for i, found in matched.items()}
     for i, extra in bonus.items():
         evidence[i] = evidence.get(i, 0.0) + extra
@@ -209,7 +279,7 @@ def link(schema: LinkSchema, vector, terms: set[str], bonus: dict[int, float]) -
         return [i for i in order if i in linked or i in bridges], linked
     evident = sorted(evident_set, key=by_score)
     if schema.many_schemas and evident:
-        evident = _one_schema_first(schema, evident, matched, bonus, by_score)
+        evident = _one_schema_first(schema, evident, evidence, matched, bonus, by_score)
     linked = evident[:MAX_LINKED] or sorted(cosine, key=by_score)[:5]
     neighbours: list[int] = []
     for i in linked:
@@ -224,38 +294,93 @@ def link(schema: LinkSchema, vector, terms: set[str], bonus: dict[int, float]) -
     return linked + neighbours + bridges[:MAX_NEIGHBOURS], linked
 
 
-def _one_schema_first(schema: LinkSchema, evident: list[int], matched: dict[int, dict[str, float]],
-                      bonus: dict[int, float], by_score) -> list[int]:
-    """The evident tables with those of the schema that explains the question best first.
-
-    A schema's coverage is the sum, over the question's stems, of the best weight any of its tables
-    gives the stem, plus its best knowledge-base bonus. Among the schemas near the best coverage, those
-    without marks of a copy come first (a sandbox holding several databases' copies explains a stray word
-    more); then coverage decides, then how many tables the schema's best table joins (a copied table is
-    seldom at home where it was copied to).
-    A table of another schema stays only when it adds a stem (or a bonus) and its name is not taken yet.
-    """
-    per_schema: dict[str, dict[str, float]] = {}
-    top: dict[str, int] = {}  # the best table per schema
-    for i in evident:
-        top.setdefault(schema.schemas[i], i)
-        best = per_schema.setdefault(schema.schemas[i], {})
-        for term, weight in [*matched.get(i, {}).items(), ("", bonus.get(i, 0.0))]:
-            best[term] = max(best.get(term, 0.0), weight)
-    coverage = {s: round(sum(found.values()), 6) for s, found in per_schema.items()}
-    marks = {s: variant_rank(s, "") for s in per_schema}
-    joined = {s: sum(1 for j in schema.by_schema[s] if schema.joins[i] & schema.joins[j]) for s, i in top.items()}
-    most = max(coverage.values())
-    near = {s: coverage[s] >= NEAR_COVERAGE * most for s in coverage}  # a stray word does not decide
-    ranking = sorted(per_schema, key=lambda s: (not near[s], marks[s], -coverage[s], -joined[s], s))
-    rank = {s: r for r, s in enumerate(ranking)}
+def _one_schema_first(schema: LinkSchema, evident: list[int], evidence: dict[int, float],
+                      matched: dict[int, dict[str, float]], bonus: dict[int, float], by_score) -> list[int]:
+    """The evident tables with those of the schema that explains the question best first (see
+    :func:`rank_schemas`): the best schema's tables that are evident within it are all taken; a table
+    of another schema stays only when it is evident in the catalog, adds a stem (or a bonus) and its
+    name is not taken yet."""
+    ranking, members = rank_schemas(schema, evident, evidence, matched, bonus)
+    top = ranking[0].schema
+    rank = {row.schema: r for r, row in enumerate(ranking)}
+    # For a stem only another schema's table names, the best schema's own table that has it (as a column).
+    at_home: dict[str, int] = {}
+    for i, found in matched.items():
+        if schema.schemas[i] == top:
+            for term, weight in found.items():
+                if term not in at_home or weight > matched[at_home[term]][term]:
+                    at_home[term] = i
     chosen, names, covered = [], set(), set()
-    for i in sorted(evident, key=lambda i: (rank[schema.schemas[i]], *by_score(i))):
+    candidates = set(evident) | set(members[top])
+    for i in sorted(candidates, key=lambda i: (rank[schema.schemas[i]], *by_score(i))):
         name = schema.tables[i].name.lower()
         adds = set(matched.get(i, {})) - covered
+        if rank[schema.schemas[i]] > 0:
+            own = [at_home[term] for term in sorted(adds) if term in at_home]
+            if own:
+                chosen += [j for j in dict.fromkeys(own) if j not in chosen]
+                names.update(schema.tables[j].name.lower() for j in own)
+                covered |= adds
+                continue
         if name in names or (rank[schema.schemas[i]] > 0 and not adds and not bonus.get(i)):
             continue
         chosen.append(i)
         names.add(name)
         covered |= adds
     return chosen
+
+
+class SchemaRank(NamedTuple):
+    schema: str
+    near: bool  # within NEAR_COVERAGE of the best coverage
+    marks: int  # marks of a copy in the schema's name
+    coverage: float
+    group: int  # how many of its matching tables the anchor's group holds
+    home: float  # the share of its schema's tables that the anchor joins (near schemas only)
+    anchor: int  # the table whose group gives the coverage
+
+
+def rank_schemas(schema: LinkSchema, evident: list[int], evidence: dict[int, float],
+                 matched: dict[int, dict[str, float]], bonus: dict[int, float]
+                 ) -> tuple[list[SchemaRank], dict[str, list[int]]]:
+    """The schemas holding an evident table, best first, and each one's tables evident within it.
+
+    A schema competes with its tables that are evident against its own best table (not the whole
+    catalog's). It explains the question by a group of them that belong together: its coverage is the
+    best, over its tables, of the sum over the question's stems of the best weight that the table or a
+    table related to it (joined directly or through a junction table) gives the stem, plus the group's
+    best knowledge-base bonus. A schema that gathers unrelated copies (a team's or a sandbox's) thus
+    gains nothing from a stray word one of its unrelated tables names. Among the schemas near the best
+    coverage, those without marks of a copy come first; then coverage decides, then how much of its
+    schema the anchor joins (a copied table is seldom at home where it was copied to), then the name.
+    """
+    competing = {schema.schemas[i] for i in evident}
+    members: dict[str, list[int]] = {}
+    for i, value in evidence.items():
+        if value >= MIN_EVIDENCE and schema.schemas[i] in competing:
+            members.setdefault(schema.schemas[i], []).append(i)
+    for s, tables in members.items():
+        top = max(evidence[i] for i in tables)
+        members[s] = [i for i in tables if evidence[i] >= RELATIVE_EVIDENCE * top]
+    coverage: dict[str, tuple[float, int]] = {}
+    anchor: dict[str, int] = {}
+    copies: dict[str, bool] = {}
+    for s, tables in members.items():
+        for i in tables:
+            best: dict[str, float] = {}
+            group = [j for j in tables if schema.related(i, j)]
+            for j in group:
+                for term, weight in [*matched.get(j, {}).items(), ("", bonus.get(j, 0.0))]:
+                    best[term] = max(best.get(term, 0.0), weight)
+            value = (round(sum(best.values()), 6), len(group))
+            if value > coverage.get(s, (-1.0, 0)):
+                coverage[s], anchor[s] = value, i
+                copies[s] = any(schema.copied[j] is not None for j in group)
+    most = max(value for value, _ in coverage.values())
+    rows = []
+    for s, (value, size) in coverage.items():
+        near = value >= NEAR_COVERAGE * most  # a stray word does not decide
+        rows.append(SchemaRank(s, near, variant_rank(s, "") + copies[s], value, size,
+                               schema.home_share(anchor[s]) if near else 0.0, anchor[s]))
+    rows.sort(key=lambda r: (not r.near, r.marks, -r.coverage, -r.home, -r.group, r.schema))
+    return rows, members
