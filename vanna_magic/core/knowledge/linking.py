@@ -28,6 +28,8 @@ MIN_EVIDENCE = 0.15
 RELATIVE_EVIDENCE = 0.25  # in a big schema, a linked table has at least this share of the best one's evidence
 MAX_NEIGHBOURS = 10
 NEAR_COVERAGE = 0.7  # schemas within this share of the best coverage are near: a copy of one loses to the original
+TOGETHER = 0.3  # two tables belong together when this share of the schemas holding the rarer also hold the other
+MEMBER_EVIDENCE = MIN_EVIDENCE / 2  # in a schema that competes, a table with this much evidence counts
 COSINE_POOL = 256  # above this many tables, cosine is exact for the evident tables and this many nearest
 
 # Question words that name no table or column, however many columns contain them ("tracking_number").
@@ -175,6 +177,10 @@ class LinkSchema:
         self.descriptors = [describe(t, d) for t, d in zip(self.tables, self.documents)]
         self.index: "VectorIndex | None" = None
         self._neighbourhoods: dict[int, frozenset[int]] = {}
+        # Which schemas hold a table of each name (a copy under its original's name).
+        self.holders: dict[str, set[str]] = {}
+        for t, copied, s in zip(self.tables, self.copied, self.schemas):
+            self.holders.setdefault((copied or t.name).lower(), set()).add(s)
 
     def find(self, name: str, schema: str | None = None) -> int | None:
         name = name.lower()
@@ -203,9 +209,20 @@ class LinkSchema:
 
     def related(self, i: int, j: int) -> bool:
         """Whether ``j`` joins ``i`` directly or through a junction table of their schema (``writes``
-        between ``author`` and ``paper``)."""
+        between ``author`` and ``paper``), and the two are held together wherever they are held."""
+        if j == i:
+            return True
         near = self.neighbourhood(i)
-        return j == i or j in near or any(self.junction[k] for k in near & self.neighbourhood(j))
+        joined = j in near or any(self.junction[k] for k in near & self.neighbourhood(j))
+        return joined and self.together(i, j)
+
+    def together(self, i: int, j: int) -> bool:
+        """Whether the warehouse keeps ``i`` and ``j`` together: of the schemas holding a table so named,
+        those of the rarer name mostly hold the other too. Tables designed together are copied together
+        (to staging, to an archive); a team's schema joins tables copied from unrelated places."""
+        a = self.holders[(self.copied[i] or self.tables[i].name).lower()]
+        b = self.holders[(self.copied[j] or self.tables[j].name).lower()]
+        return len(a & b) >= TOGETHER * min(len(a), len(b))
 
     def home_share(self, i: int) -> float:
         """The share of its schema's other tables that table ``i`` joins: near 1 where it was designed,
@@ -357,7 +374,7 @@ def rank_schemas(schema: LinkSchema, evident: list[int], evidence: dict[int, flo
     competing = {schema.schemas[i] for i in evident}
     members: dict[str, list[int]] = {}
     for i, value in evidence.items():
-        if value >= MIN_EVIDENCE and schema.schemas[i] in competing:
+        if value >= MEMBER_EVIDENCE and schema.schemas[i] in competing:
             members.setdefault(schema.schemas[i], []).append(i)
     for s, tables in members.items():
         top = max(evidence[i] for i in tables)
