@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..data.schema import Table
 from .embed import content_stems, stem, words
-from .schema_rank import MIN_EVIDENCE, RELATIVE_EVIDENCE, choose_tables, variant_rank
+from .schema_rank import MIN_EVIDENCE, RELATIVE_EVIDENCE, choose_tables, original_of, variant_rank
 
 if TYPE_CHECKING:
     from .base import Document
@@ -152,6 +152,11 @@ class LinkSchema:
         self.by_schema: dict[str, list[int]] = {}
         for i, schema in enumerate(self.schemas):
             self.by_schema.setdefault(schema, []).append(i)
+        # The schemas that staging, archive or backup copies are named after (``yelp`` of ``stg_yelp``)
+        # and mostly hold the tables of.
+        held = {s.lower(): {self.tables[i].name.lower() for i in members} for s, members in self.by_schema.items()}
+        self.layered = {original for copy, names in held.items() if (original := original_of(copy)) in held
+                        and len(names & held[original]) * 2 >= len(names)}
         # A document about ``sales.orders`` is that table's alone; one about ``orders``, of every table so named.
         self.documents = [documents.get(f"{t.schema}.{t.name}".lower()) or documents.get(t.name.lower())
                           for t in self.tables]

@@ -41,12 +41,25 @@ def variant_rank(schema: str | None, name: str) -> int:
     return int(in_schema) + int(in_name)
 
 
+def original_of(schema: str) -> str | None:
+    """The schema that a schema marked as a copy copies, by its name (``stg_yelp``, ``yelp_backup_2023``:
+    ``yelp``); None for a schema without marks.
+
+    >>> original_of("stg_yelp"), original_of("yelp_backup_2023_2"), original_of("yelp"), original_of("sandbox_ann")
+    ('yelp', 'yelp', None, 'ann')
+    """
+    parts = words(schema)
+    kept = [w for w in parts if w not in VARIANT_WORDS and not _MARK.fullmatch(w)]
+    return "_".join(kept) if kept and len(kept) < len(parts) else None
+
+
 class Catalog(Protocol):
     """What ranking needs of :class:`~vanna_magic.core.knowledge.linking.LinkSchema`."""
 
     tables: list[Table]
     schemas: list[str]
     copied: list[str | None]
+    layered: set[str]
 
     def related(self, i: int, j: int) -> bool: ...
 
@@ -93,6 +106,7 @@ class SchemaRank(NamedTuple):
     near: bool  # within NEAR_COVERAGE of the best coverage
     marks: int  # marks of a copy in the schema's name
     coverage: float
+    layered: bool  # staging, archive or backup copies of it are named after it
     group: int  # how many of its matching tables the anchor's group holds
     home: float  # the share of its schema's tables that the anchor joins (near schemas only)
     anchor: int  # the table whose group gives the coverage
@@ -109,8 +123,10 @@ def rank_schemas(schema: "Catalog", evident: list[int], evidence: dict[int, floa
     table related to it (joined directly or through a junction table) gives the stem, plus the group's
     best knowledge-base bonus. A schema that gathers unrelated copies (a team's or a sandbox's) thus
     gains nothing from a stray word one of its unrelated tables names. Among the schemas near the best
-    coverage, those without marks of a copy come first; then coverage decides, then how much of its
-    schema the anchor joins (a copied table is seldom at home where it was copied to), then the name.
+    coverage, those without marks of a copy come first (a table named after another schema's table is
+    such a mark); then coverage decides, then whether staging or archive copies are named after the
+    schema (they copy the original), then how much of its schema the anchor joins and is held together
+    with (a copied table is seldom at home where it was copied to), then the group's size, then the name.
     """
     competing = {schema.schemas[i] for i in evident}
     members: dict[str, list[int]] = {}
@@ -138,7 +154,7 @@ def rank_schemas(schema: "Catalog", evident: list[int], evidence: dict[int, floa
     rows = []
     for s, (value, size) in coverage.items():
         near = value >= NEAR_COVERAGE * most  # a stray word does not decide
-        rows.append(SchemaRank(s, near, variant_rank(s, "") + copies[s], value, size,
+        rows.append(SchemaRank(s, near, variant_rank(s, "") + copies[s], value, s.lower() in schema.layered, size,
                                schema.home_share(anchor[s]) if near else 0.0, anchor[s]))
-    rows.sort(key=lambda r: (not r.near, r.marks, -r.coverage, -r.home, -r.group, r.schema))
+    rows.sort(key=lambda r: (not r.near, r.marks, -r.coverage, not r.layered, -r.home, -r.group, r.schema))
     return rows, members
