@@ -163,6 +163,7 @@ class LinkSchema:
         self.descriptors = [describe(t, d) for t, d in zip(self.tables, self.documents)]
         self.index: "VectorIndex | None" = None
         self._neighbourhoods: dict[int, frozenset[int]] = {}
+        self._families: dict[int, frozenset[int]] = {}  # the tables related to each (see related)
         # Which schemas hold a table of each name (a copy under its original's name).
         self.holders: dict[str, set[str]] = {}
         for t, copied, s in zip(self.tables, self.copied, self.schemas):
@@ -196,16 +197,22 @@ class LinkSchema:
     def related(self, i: int, j: int) -> bool:
         """Whether ``j`` joins ``i`` directly or through a junction table of their schema (``writes``
         between ``author`` and ``paper``), and the two are held together wherever they are held."""
-        if j == i:
-            return True
-        near = self.neighbourhood(i)
-        joined = j in near or any(self.junction[k] for k in near & self.neighbourhood(j))
-        return joined and self.together(i, j)
+        return j in self.family(i)
+
+    def family(self, i: int) -> frozenset[int]:
+        """``i`` and the tables related to it (:meth:`related`), computed once per table."""
+        found = self._families.get(i)
+        if found is None:
+            near = self.neighbourhood(i)
+            reached = set(near).union(*(self.neighbourhood(k) for k in near if self.junction[k]))
+            found = self._families[i] = frozenset(k for k in reached if self.together(i, k)) | {i}
+        return found
 
     def together(self, i: int, j: int) -> bool:
-        """Whether the warehouse keeps ``i`` and ``j`` together: of the schemas holding a table so named,
-        those of the rarer name mostly hold the other too. Tables designed together are copied together
-        (to staging, to an archive); a team's schema joins tables copied from unrelated places."""
+        """Whether the warehouse keeps ``i`` and ``j`` together: of the schemas holding a table named as
+        the rarer one, at least ``TOGETHER`` hold one named as the other too. Tables designed together
+        are copied together (to staging, to an archive); a team's schema joins tables copied from
+        unrelated places."""
         a = self.holders[(self.copied[i] or self.tables[i].name).lower()]
         b = self.holders[(self.copied[j] or self.tables[j].name).lower()]
         return len(a & b) >= TOGETHER * min(len(a), len(b))

@@ -61,7 +61,7 @@ class Catalog(Protocol):
     copied: list[str | None]
     layered: set[str]
 
-    def related(self, i: int, j: int) -> bool: ...
+    def family(self, i: int) -> frozenset[int]: ...
 
     def home_share(self, i: int) -> float: ...
 
@@ -140,9 +140,14 @@ def rank_schemas(schema: "Catalog", evident: list[int], evidence: dict[int, floa
     anchor: dict[str, int] = {}
     copies: dict[str, bool] = {}
     for s, tables in members.items():
+        seen: set[tuple[int, ...]] = set()
         for i in tables:
+            family = schema.family(i)
+            group = tuple(j for j in tables if j in family)
+            if group in seen:  # the same group from another of its tables
+                continue
+            seen.add(group)
             best: dict[str, float] = {}
-            group = [j for j in tables if schema.related(i, j)]
             for j in group:
                 for term, weight in [*matched.get(j, {}).items(), ("", bonus.get(j, 0.0))]:
                     best[term] = max(best.get(term, 0.0), weight)
