@@ -31,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--api-base", help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8765/v1")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA,
                    help=f"dataset folder, defog or Spider layout (default {DEFAULT_DATA})")
-    p.add_argument("--dialect", choices=("sqlite", "postgres", "both"), default="sqlite")
+    p.add_argument("--dialect", choices=("sqlite", "postgres", "both"),
+                   help="sqlite (the default), postgres, or both; --warehouse is postgres only")
     p.add_argument("--db", action="append", default=[], metavar="NAME", help="only this database (repeatable)")
     subset = p.add_mutually_exclusive_group()
     subset.add_argument("--limit", type=int, metavar="N", help="the first N questions (per dialect)")
@@ -50,6 +51,10 @@ def parser() -> argparse.ArgumentParser:
                    help="answer and score every question again (responses from responses.jsonl where recorded)")
     p.add_argument("--postgres", default=DEFAULT_SERVER,
                    help=f"PostgreSQL server to load the vanna_bench_<db> databases into (default {DEFAULT_SERVER})")
+    p.add_argument("--warehouse", type=int, metavar="SIZE",
+                   help="ask zero_shot and knowledge through a connection to the warehouse vanna_scale_SIZE (each "
+                        "database a schema among distractor tables; build it with python -m bench.accuracy.warehouse "
+                        "SIZE); gold queries still run on vanna_bench_<db>; the baseline is not run; use its own --out")
     p.add_argument("--cache-dir", type=Path, help="where SQLite databases are built (default OUT/databases)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="settings",
                    help="a product setting for every condition, e.g. --set example_budget=150 (repeatable; "
@@ -58,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def options_from(args: argparse.Namespace) -> Options:
-    for name in ("limit", "sample", "max_rows"):
+    for name in ("limit", "sample", "max_rows", "warehouse"):
         value = getattr(args, name)
         if value is not None and value <= 0:
             raise BenchError(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
@@ -71,7 +76,11 @@ def options_from(args: argparse.Namespace) -> Options:
     if unknown or not conditions:
         raise BenchError(f"unknown condition {unknown[0]!r}: choose from {', '.join(CONDITIONS)}" if unknown
                          else f"--conditions is empty: choose from {', '.join(CONDITIONS)}")
-    dialects = ("sqlite", "postgres") if args.dialect == "both" else (args.dialect,)
+    if args.warehouse is not None and args.dialect not in (None, "postgres"):
+        raise BenchError(f"--warehouse runs on PostgreSQL only, not --dialect {args.dialect}: use --dialect postgres "
+                         "(or leave --dialect out)")
+    dialect = args.dialect or ("postgres" if args.warehouse is not None else "sqlite")
+    dialects = ("sqlite", "postgres") if dialect == "both" else (dialect,)
     settings = {}
     for item in args.settings:
         name, sep, value = item.partition("=")
@@ -86,7 +95,7 @@ def options_from(args: argparse.Namespace) -> Options:
                    dbs=list(dict.fromkeys(args.db)), limit=args.limit, sample=args.sample, seed=args.seed,
                    timeout=args.timeout, api_base=args.api_base, offline=args.offline, rescore=args.rescore,
                    postgres=args.postgres, cache_dir=args.cache_dir, max_rows=args.max_rows,
-                   model_timeout=args.model_timeout, settings=settings)
+                   model_timeout=args.model_timeout, settings=settings, warehouse=args.warehouse)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,9 @@
   gold SQL (first variant) as an example. The examples are files of one knowledge base; the
   question's own file is moved out while it is asked, so the index only drops and re-adds one
   vector per question (the index is incremental), and nothing of the question leaks into its prompt.
+
+In warehouse mode (``schema``: the database's schema in a warehouse connection) the docs are named
+``<schema>.<table>`` and the examples' SQL names its tables with the schema (:mod:`.warehouse`).
 """
 
 from __future__ import annotations
@@ -146,10 +149,11 @@ def _aside(example: Path) -> Path:
 
 def open_condition(name: str, *, url: str, dialect: str, files: DatabaseFiles, questions: list[Question],
                    work: Path, model: "LanguageModel", timeout: float, max_rows: int | None,
-                   settings: dict[str, str] | None = None) -> "Baseline | Ours":
+                   settings: dict[str, str] | None = None, schema: str | None = None) -> "Baseline | Ours":
     """A condition ready to answer questions of one database (``questions``: all of that database).
 
-    ``settings``: product settings by name (``{"example_budget": "150"}``), validated as the product does.
+    ``settings``: product settings by name (``{"example_budget": "150"}``), validated as the product does;
+    ``schema``: the database's schema when ``url`` is a warehouse (knowledge is scoped to it).
     """
     kb = work / "kb" / name / dialect / _safe(files.name)
     if name == "baseline" and kb.exists():
@@ -158,10 +162,10 @@ def open_condition(name: str, *, url: str, dialect: str, files: DatabaseFiles, q
     session = make_session(url, kb, work, model, timeout=timeout, max_rows=max_rows, settings=settings)
     if name == "baseline":
         return Baseline(session)
-    write_docs(kb, files, work)
+    write_docs(kb, files, work, schema=schema)
     if name == "zero_shot":
         return Ours(session)
-    return Ours(session, write_examples(kb, questions))
+    return Ours(session, write_examples(kb, questions, schema=schema))
 
 
 def make_session(url: str, kb: Path, work: Path, model: "LanguageModel", *, timeout: float,
@@ -196,20 +200,30 @@ def product_settings(overrides: dict[str, str] | None = None):
     return load_settings(environ={f"{ENV_PREFIX}{k.upper()}": v for k, v in overrides.items()}, start=None)
 
 
-def write_docs(kb: Path, files: DatabaseFiles, work: Path) -> None:
-    """The database's column descriptions as ``docs/<table>.md``, through the product's metadata importer."""
+def write_docs(kb: Path, files: DatabaseFiles, work: Path, *, schema: str | None = None) -> None:
+    """The database's column descriptions as ``docs/<table>.md``, through the product's metadata importer;
+    with ``schema``, ``docs/<schema>.<table>.md`` (a doc of that schema's table alone)."""
     from vanna_magic.core.knowledge.importers.metadata import import_metadata
 
     if not files.metadata:
         return
-    source = work / "metadata" / f"{_safe(files.name)}.json"
+    metadata = files.metadata
+    tables = metadata.get("table_metadata") if isinstance(metadata, dict) else None
+    if schema and isinstance(tables, dict):
+        metadata = {**metadata, "table_metadata": {f"{schema}.{t}": columns for t, columns in tables.items()}}
+    source = work / "metadata" / f"{_safe(files.name)}{'-' + _safe(schema) if schema else ''}.json"
     source.parent.mkdir(parents=True, exist_ok=True)
-    source.write_text(json.dumps(files.metadata, ensure_ascii=False), encoding="utf-8")
+    source.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     import_metadata(source, kb, force=True)
 
 
-def write_examples(kb: Path, questions: list[Question]) -> dict[str, Path]:
-    """One example file per question (question, first gold variant); unchanged files are left untouched."""
+def write_examples(kb: Path, questions: list[Question], *, schema: str | None = None) -> dict[str, Path]:
+    """One example file per question (question, first gold variant); unchanged files are left untouched.
+
+    With ``schema``, the SQL names its tables with it, as a team's examples for a warehouse do.
+    """
+    from .warehouse import qualify
+
     folder = kb / "examples"
     folder.mkdir(parents=True, exist_ok=True)
     aside = kb.with_name(kb.name + ".held-out")
@@ -219,7 +233,8 @@ def write_examples(kb: Path, questions: list[Question]) -> dict[str, Path]:
     paths: dict[str, Path] = {}
     for question in questions:
         path = folder / f"{_safe(question.id)}.sql"
-        text = f"-- Question: {' '.join(question.question.split())}\n{question.gold_queries[0]};\n"
+        sql = qualify(question.gold_queries[0], schema) if schema else question.gold_queries[0]
+        text = f"-- Question: {' '.join(question.question.split())}\n{sql};\n"
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
         paths[question.id] = path

@@ -4,6 +4,11 @@ Results are appended to ``<out>/results.jsonl``, one record per condition, diale
 (``key`` ``condition|dialect|id``): a rerun skips the questions already answered, except those
 the model never answered (the server was down, a replay miss offline), which are asked again.
 ``--rescore`` answers everything again from the recorded responses (no model time).
+
+With ``warehouse`` (a size), ``zero_shot`` and ``knowledge`` connect to the warehouse ``vanna_scale_<size>``
+(:mod:`.warehouse`) and the gold queries run against ``vanna_bench_<db>``; the baseline is not run, since
+its plain prompt cannot hold the DDL of the warehouse's tables. Every record carries the size, and a
+results file holds the records of one kind of run only.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from .conditions import CONDITIONS, open_condition, product_settings
 from .databases import DEFAULT_SERVER, postgres_url, sqlite_url
 from .datasets import BenchError, Question, load_dataset, select
 from .models import CachedModel, live_model
-from .report import summarize, write_report
+from .report import SKIPPED_BASELINE, summarize, write_report
+from .warehouse import warehouse_url
 
 MODEL_DOWN_AFTER = 3  # live-model failures in a row that stop the run (it resumes where it stopped)
 
@@ -47,6 +53,7 @@ class Options:
     model_timeout: float = 120.0
     model_retries: int = 1
     settings: dict[str, str] = field(default_factory=dict)  # product settings of zero_shot and knowledge
+    warehouse: int | None = None  # ask through the warehouse of this many tables (PostgreSQL only)
 
 
 @dataclass
@@ -71,6 +78,7 @@ class Record:
     reasons: list[str] = field(default_factory=list)
     rewrites: list[str] = field(default_factory=list)  # the rewrite rules that changed the SQL (one per change)
     notes: list[str] = field(default_factory=list)
+    warehouse: int | None = None  # the size of the warehouse the question was asked through (None: its own database)
 
     @property
     def key(self) -> str:
@@ -80,10 +88,17 @@ class Record:
 def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = print) -> dict:
     """Run the benchmark; ``model`` (any LanguageModel) replaces the live model, e.g. in tests."""
     dataset = load_dataset(options.dataset, options.dialects)
+    conditions = options.conditions
+    if options.warehouse is not None:
+        if options.dialects != ("postgres",):
+            raise BenchError("--warehouse runs on PostgreSQL only: use --dialect postgres (or leave --dialect out)")
+        conditions = tuple(c for c in conditions if c != "baseline")
+        if not conditions:
+            raise BenchError("--warehouse runs zero_shot and knowledge only: " + SKIPPED_BASELINE)
     out = Path(options.out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.jsonl"
-    done = {} if options.rescore else read_results(results, options.model)
+    done = {} if options.rescore else read_results(results, options.model, options.warehouse)
     if options.rescore and results.exists():
         results.replace(out / "results.previous.jsonl")
     online = model is not None or not options.offline
@@ -110,24 +125,28 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
         by_db: dict[str, list[Question]] = defaultdict(list)
         for q in questions:
             by_db[q.db].append(q)
+        warehouse = (warehouse_url(options.warehouse, list(by_db), options.postgres)
+                     if options.warehouse is not None else None)
         for db, asked in by_db.items():
             files = dataset.database(db, dialect)
             url = sqlite_url(files, cache_dir) if dialect == "sqlite" else postgres_url(files, options.postgres)
             golds = _GoldCache(url, options.timeout)
             everyone = [q for q in dataset.questions[dialect] if q.db == db]
-            for condition in options.conditions:
+            for condition in conditions:
                 todo = [q for q in asked if _key(condition, dialect, q) not in done
                         or done[_key(condition, dialect, q)].retry]
                 if todo:
                     condition_model = cached if condition == "baseline" else sampled
-                    runner = open_condition(condition, url=url, dialect=dialect, files=files, questions=everyone,
-                                            work=out / "work", model=condition_model, timeout=options.timeout,
-                                            max_rows=options.max_rows, settings=options.settings)
+                    runner = open_condition(condition, url=warehouse or url, dialect=dialect, files=files,
+                                            questions=everyone, work=out / "work", model=condition_model,
+                                            timeout=options.timeout, max_rows=options.max_rows,
+                                            settings=options.settings, schema=db if warehouse else None)
                     try:
                         for q in todo:
                             before = condition_model.failures
                             condition_model.new_question()
                             record = evaluate(runner, q, condition, dialect, golds, options.model)
+                            record.warehouse = options.warehouse
                             prompts = condition_model.prompts
                             record.first_prompt_tokens = prompts[0] if prompts else 0
                             record.retry = condition_model.failures > before and record.status in ("error", "rejected")
@@ -143,7 +162,11 @@ def run(options: Options, *, model: Any = None, echo: Callable[[str], None] = pr
                         runner.close()
                         golds.close()
                 selected += [done[_key(condition, dialect, q)] for q in asked]
-    summary = summarize(selected, options=_describe(options, dataset.layout), model_stats={
+    described = _describe(options, dataset.layout)
+    described["conditions"] = list(conditions)
+    if options.warehouse is not None and "baseline" in options.conditions:
+        described["skipped"] = {"baseline": SKIPPED_BASELINE}
+    summary = summarize(selected, options=described, model_stats={
         stat: sum(getattr(m, stat) for m in models) for stat in ("live_calls", "replayed", "failures")})
     echo(write_report(summary, out))
     return summary
@@ -202,8 +225,9 @@ def _key(condition: str, dialect: str, question: Question) -> str:
     return f"{condition}|{dialect}|{question.id}"
 
 
-def read_results(path: Path, model: str) -> dict[str, Record]:
-    """The records of a previous run (later lines win); refuses a file written with another model."""
+def read_results(path: Path, model: str, warehouse: int | None = None) -> dict[str, Record]:
+    """The records of a previous run (later lines win); refuses a file written with another model, or by
+    another kind of run (a plain run, or a warehouse of another size)."""
     records: dict[str, Record] = {}
     if not path.is_file():
         return records
@@ -217,8 +241,15 @@ def read_results(path: Path, model: str) -> dict[str, Record]:
                              "to run those questions again") from None
         if record.model != model:
             raise BenchError(f"{path} holds results of the model {record.model!r}, not {model!r}: use another --out")
+        if record.warehouse != warehouse:
+            raise BenchError(f"{path} holds results {_run_kind(record.warehouse)}, not {_run_kind(warehouse)}: "
+                             "use another --out")
         records[record.key] = record
     return records
+
+
+def _run_kind(warehouse: int | None) -> str:
+    return "of a plain run" if warehouse is None else f"asked through the warehouse of {warehouse} tables"
 
 
 def _append(path: Path, record: Record) -> None:

@@ -1,4 +1,4 @@
-"""``python -m bench.accuracy.split RESULTS.jsonl``: the figures a change is judged by, per part of a split.
+"""``python -m bench.accuracy.split RESULTS.jsonl...``: the figures a change is judged by, per part of a split.
 
 The development set is split by database: the rules, prompt lines and settings are tuned on one part
 and kept only when they pay on the other (``--check``, by default academic... see :data:`CHECK`). For each
@@ -6,7 +6,9 @@ part, dialect and condition: accuracy, execution errors and wrong answers apart,
 ratio to the plain prompt's; what became of the plain prompt's execution errors (how many of those the
 pipeline removed became right answers); each confidence level's share of answers and how many were right,
 and the share of all wrong answers marked low; and per rewrite rule, the answers it changed and how they
-ended.
+ended. Several results files are shown side by side; the records of a warehouse run (``--warehouse``) are
+labelled with its size in the dialect column (``postgres @ 1000 tables``), so a warehouse run and a plain
+run of the same questions are told apart.
 
 >>> part_of("geography", frozenset({"geography"}))
 'check'
@@ -34,6 +36,8 @@ def load(path: Path) -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             record = json.loads(line)
+            if record.get("warehouse") is not None:
+                record["dialect"] = f"{record['dialect']} @ {record['warehouse']} tables"
             records[f"{record['condition']}|{record['dialect']}|{record['id']}"] = record
     return [r for r in records.values() if r["status"] != "gold_error" and not r.get("retry")]
 
@@ -135,11 +139,11 @@ def _rank(condition: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.accuracy.split", description=__doc__.split("\n")[0])
-    parser.add_argument("results", type=Path, help="results.jsonl of a run")
+    parser.add_argument("results", type=Path, nargs="+", help="results.jsonl of a run (several: side by side)")
     parser.add_argument("--check", default=",".join(sorted(CHECK)), help="the databases of the check part")
     args = parser.parse_args(argv)
     check = frozenset(name.strip() for name in args.check.split(",") if name.strip())
-    records = load(args.results)
+    records = [record for path in args.results for record in load(path)]
     for title, lines in (("Accuracy", accuracy_table(records, check)),
                          ("The plain prompt's execution errors", conversions(records, check)),
                          ("Confidence", calibration(records, check)), ("Rewrite rules", rules(records, check))):
