@@ -86,3 +86,19 @@ def test_second_opinions_rescue_a_question_whose_repairs_all_failed(session_fact
     model = FakeModel(["DELETE FROM orders", "DROP TABLE orders", "DELETE FROM customers", "UPDATE x SET y = 1"])
     with pytest.raises(FirewallError):
         session_factory(model=model, doubt_candidates=2, max_repairs=1).ask(QUESTION)
+
+
+def test_an_answer_shaped_otherwise_than_its_question_gets_second_opinions(session_factory):
+    # "how many" answered with one row per status: two samples that count vote it down
+    count = "SELECT COUNT(*) AS n FROM orders"
+    model = FakeModel([BY_STATUS, count, "SELECT COUNT(order_id) FROM orders"])
+    answer = session_factory(model=model, doubt_candidates=2).ask("How many orders are there?")
+    assert model.samples == [0, 1, 2] and answer.repairs == 0
+    assert answer.sql == count and len(answer.df) == 1 and answer.agreement == (2, 3)
+
+
+def test_a_first_place_with_a_tie_gets_second_opinions(session_factory):
+    first = "SELECT status FROM orders ORDER BY customer_id LIMIT 1"
+    model = FakeModel([first, first, first])
+    answer = session_factory(model=model, doubt_candidates=2).ask("What status has the order of the first customer?")
+    assert model.samples == [0, 1, 2] and answer.sql == first

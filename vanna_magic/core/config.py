@@ -120,9 +120,10 @@ class Settings:
         "candidates agree on wins (self-consistency); the first is the model's usual answer, the others samples at "
         "sample_temperature; costs that many model calls.", int)
     doubt_candidates: int = _setting(
-        0, "When an answer is in doubt (it needed a repair, a rewrite rule changed it, or it found no rows), "
-        "this many more candidates are sampled at sample_temperature, checked and run, and the result most of "
-        "them (the first answer included) agree on wins; 0: never. Costs model calls only on doubtful answers.",
+        0, "When an answer is in doubt (it needed a repair, a rewrite rule changed it, it found no rows, or its "
+        "shape is not the question's: a count answered with rows, a list with repeated rows, a first place with "
+        "ties cut), this many more candidates are sampled at sample_temperature, checked and run, and the result "
+        "most of them (the first answer included) agree on wins; 0: never. Costs model calls only on doubtful answers.",
         int)
     sample_temperature: float = _setting(
         0.7, "Sampling temperature of the candidates after the first (candidates, doubt_candidates).", float)

@@ -24,7 +24,8 @@ from .stages.retrieval import retrieve
 
 def ask_model(ctx: AskContext) -> Answer:
     """The model's answer, repaired as needed; with ``doubt_candidates``, an answer in doubt (repaired, rewritten,
-    empty, or failed) gets second opinions: more candidates sampled from the first prompt vote with it."""
+    empty, shaped otherwise than its question, or failed) gets second opinions: more candidates sampled from the
+    first prompt vote with it."""
     if ctx.settings.doubt_candidates < 1 or ctx.settings.candidates > 1:
         return repair_loop(ctx)
     try:
@@ -33,7 +34,7 @@ def ask_model(ctx: AskContext) -> Answer:
         if not second_opinions(ctx, build_prompt(ctx, []), None):
             raise
         return ctx.answer
-    if in_doubt(answer):
+    if in_doubt(answer) or shape_in_doubt(ctx):
         settled = Attempt(sql=answer.sql, executed_sql=answer.executed_sql)
         second_opinions(ctx, build_prompt(ctx, []), (settled, answer.frame))
     return answer
@@ -46,6 +47,18 @@ def in_doubt(answer: Answer) -> bool:
 
     return (answer.repairs > 0 or any(attempt.rewrites for attempt in answer.attempts)
             or (answer.status == "ok" and no_answer(answer.frame) is not None))
+
+
+def shape_in_doubt(ctx: AskContext) -> bool:
+    """Whether an answer that ran has another shape than its question asks for (a count answered with rows, a
+    count of 0, a list with repeated rows, a first place whose ties ``LIMIT 1`` cut): also worth a second
+    opinion (:mod:`vanna_magic.core.diagnose.shape`)."""
+    from .diagnose.shape import shape_doubts
+
+    answer = ctx.answer
+    if answer.status != "ok":
+        return False
+    return bool(shape_doubts(answer.question or "", answer.frame) or ties_cut(ctx))
 
 
 def repair_loop(ctx: AskContext) -> Answer:
