@@ -22,6 +22,8 @@ def _sql(text: str) -> str:
     ("How many orders did each customer place?", False),
     ("How many customers per region?", False),
     ("Which customers placed the most orders?", False),
+    ("How many days after signing up do customers order?", False),
+    ("How much revenue comes from discounts compared with full price?", False),
 ])
 def test_a_count_is_one_number_unless_the_question_splits_it(question, one_count):
     assert asks_for_one_count(question) is one_count

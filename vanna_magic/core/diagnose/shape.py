@@ -5,7 +5,8 @@ the result's shape, whatever the data means, and none of them needs the data's v
 anyone but this module:
 
 - the question asks for one number ("How many papers ...?", "the number of ...") with no word that
-  splits it by something (each, per, by, for every ...), and the answer has several rows;
+  splits it by something (each, per, by, for every, compared with ...), and the answer has several rows
+  ("how many days ..." measures a span, not a count, and is left alone);
 - the question counts and the count is 0: a filter that matched nothing (a value spelt otherwise than
   the database stores it) reads the same as a true zero;
 - the question lists things ("Which authors ...", "List the titles ...") and the same row comes back
@@ -27,10 +28,12 @@ from __future__ import annotations
 
 import re
 
-_COUNT = re.compile(r"^\W*(how many|how much|what(?:'s| is| was| are)? the (?:total )?(?:number|count) of|"
+_COUNT = re.compile(r"^\W*(how many|what(?:'s| is| was| are)? the (?:total )?(?:number|count) of|"
                     r"the (?:total )?(?:number|count) of|count)\b")
+# "how many days after ..." measures a span, often per group: not a count of things
+_MEASURE = re.compile(r"^\W*how many (seconds|minutes|hours|days|weeks|months|years|times)\b")
 _SPLIT = re.compile(r"\b(each|per|every|by|for all|respectively|breakdown|broken down|grouped|group|"
-                    r"distribution|and how many|along with|with their|with its|together with)\b")
+                    r"distribution|and how many|along with|with their|with its|together with|compared|versus|vs)\b")
 _LIST = re.compile(r"^\W*(which|what|who|list|show|give|find|return|display|name|get)\b")
 _AGGREGATE_WORDS = re.compile(r"\b(how many|how much|number of|count|total|sum|average|avg|mean|ratio|"
                               r"percentage|proportion|share|rate|distribution|frequency)\b")
@@ -43,7 +46,7 @@ def asks_for_one_count(question: str) -> bool:
     (True, False)
     """
     text = question.casefold().strip()
-    return bool(_COUNT.search(text)) and not _SPLIT.search(text)
+    return bool(_COUNT.search(text)) and not _SPLIT.search(text) and not _MEASURE.search(text)
 
 
 def asks_for_a_list(question: str) -> bool:
