@@ -144,17 +144,6 @@ def test_the_pipeline_counts_the_ratio_over_all_rows_and_says_so(session_factory
     assert any(note.startswith("rating > 4.5 taken out of WHERE") for note in answer.notes)
 
 
-def test_the_pipeline_divides_a_count_by_all_rows_and_says_so(session_factory, tmp_path):
-    answer = ask_once(
-        session_factory, tmp_path / "r.db",
-        "CREATE TABLE restaurant (id INTEGER, rating REAL, city TEXT);"
-        "INSERT INTO restaurant VALUES (1, 4.8, 'a'), (2, 3.0, 'a'), (3, 4.0, 'b'), (4, 4.9, 'b');",
-        "SELECT COUNT(*) * 1.0 / COUNT(id) AS ratio FROM restaurant WHERE rating > 4.5",
-        "What is the ratio of restaurants rated above 4.5 to all restaurants?")
-    assert answer.status == "ok" and answer.frame.values.tolist() == [[0.5]]  # 1.0 without the fix
-    assert any(note.startswith("COUNT(id) in the ratio's denominator") for note in answer.notes)
-
-
 def test_the_pipeline_runs_the_group_by_fixes_and_the_link_table(session_factory, tmp_path):
     script = ("CREATE TABLE paper (paperid INTEGER, title TEXT);"
               "CREATE TABLE keyphrase (keyphraseid INTEGER, keyphrasename TEXT);"

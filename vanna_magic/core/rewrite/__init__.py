@@ -26,7 +26,6 @@ from .self_joins import self_joins
 from .shared_keys import shared_keys
 from .split_prefixes import split_prefixes
 from .subquery_key_types import subquery_key_types
-from .total_denominators import total_denominators
 from .unfilter_ratios import unfilter_ratios
 from .ungroup_aggregates import ungroup_aggregates
 
@@ -51,7 +50,6 @@ RULES: tuple[Rule, ...] = (
     ungroup_aggregates,
     group_bare_columns,
     unfilter_ratios,
-    total_denominators,
     limit_unasked,
 )
 
