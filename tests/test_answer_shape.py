@@ -118,3 +118,13 @@ def test_nothing_is_probed_when_the_question_is_not_run(session_factory):
     sql = "SELECT name FROM customers ORDER BY region_id LIMIT 1"
     answer = session_factory(model=FakeModel([_sql(sql)])).ask("Which customer is in the first region?", run=False)
     assert answer.status == "not_run" and "tied" not in _reasons(answer)
+
+
+def test_a_statement_is_probed_for_ties_once_when_second_opinions_also_ask(session_factory, monkeypatch):
+    from vanna_magic.core.diagnose import shape
+
+    probes = []
+    monkeypatch.setattr(shape, "tie_probe", lambda sql, dialect: probes.append(sql) or None)
+    sql = "SELECT name FROM customers ORDER BY region_id LIMIT 1"
+    session_factory(model=FakeModel([_sql(sql)] * 3), doubt_candidates=2).ask("Which customer is in the first region?")
+    assert len(probes) == 1

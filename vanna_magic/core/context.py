@@ -41,6 +41,7 @@ class AskContext:
     health: "Health | None" = None  # circuit breakers around the database, model and index
     limiter: "Callable[[], None] | None" = None  # called before each model call; raises RateLimitError
     history: "list[Turn]" = field(default_factory=list)  # earlier turns a follow-up builds on (oldest first)
+    ties: "dict[str, tuple[str, ...]]" = field(default_factory=dict)  # tie probes' findings by the SQL probed
 
 
 @contextmanager

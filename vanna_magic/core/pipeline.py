@@ -34,31 +34,27 @@ def ask_model(ctx: AskContext) -> Answer:
         if not second_opinions(ctx, build_prompt(ctx, []), None):
             raise
         return ctx.answer
-    if in_doubt(answer) or shape_in_doubt(ctx):
+    if in_doubt(ctx):
         settled = Attempt(sql=answer.sql, executed_sql=answer.executed_sql)
         second_opinions(ctx, build_prompt(ctx, []), (settled, answer.frame))
     return answer
 
 
-def in_doubt(answer: Answer) -> bool:
-    """Whether an answer that ran is worth a second opinion: it needed a repair, a rewrite rule changed it,
-    or it found nothing (no rows, or only NULLs)."""
+def in_doubt(ctx: AskContext) -> bool:
+    """Whether an answer that ran is worth a second opinion: it needed a repair, a rewrite rule changed it, it
+    found nothing (no rows, or only NULLs), or its shape is not its question's (a count answered with rows, a
+    count of 0, a list with repeated rows, a first place whose ties ``LIMIT 1`` cut:
+    :mod:`vanna_magic.core.diagnose.shape`)."""
     from .diagnose.empty import no_answer
-
-    return (answer.repairs > 0 or any(attempt.rewrites for attempt in answer.attempts)
-            or (answer.status == "ok" and no_answer(answer.frame) is not None))
-
-
-def shape_in_doubt(ctx: AskContext) -> bool:
-    """Whether an answer that ran has another shape than its question asks for (a count answered with rows, a
-    count of 0, a list with repeated rows, a first place whose ties ``LIMIT 1`` cut): also worth a second
-    opinion (:mod:`vanna_magic.core.diagnose.shape`)."""
     from .diagnose.shape import shape_doubts
 
     answer = ctx.answer
+    if answer.repairs > 0 or any(attempt.rewrites for attempt in answer.attempts):
+        return True
     if answer.status != "ok":
         return False
-    return bool(shape_doubts(answer.question or "", answer.frame) or ties_cut(ctx))
+    return (no_answer(answer.frame) is not None or bool(shape_doubts(answer.question or "", answer.frame))
+            or bool(ties_cut(ctx)))
 
 
 def repair_loop(ctx: AskContext) -> Answer:

@@ -63,19 +63,26 @@ def ties_cut(ctx: AskContext) -> tuple[str, ...]:
     """Whether the answer's ``ORDER BY ... LIMIT 1`` kept one of several rows tied for first place, asked of
     the database with a probe (:func:`~vanna_magic.core.diagnose.shape.tie_probe`) that passes the firewall
     like any statement. Only for the model's answer to a question that states no number; a probe that fails
-    says nothing."""
-    from ..diagnose.shape import tie_probe, tied
+    says nothing. Each statement is probed once per question (the doubt check and the confidence share it)."""
+    from ..diagnose.shape import tie_probe
     from ..rewrite.limit_unasked import numbers_in
 
     answer = ctx.answer
     if not (ctx.run and answer.status == "ok" and answer.source == "model" and answer.question
             and answer.executed_sql) or numbers_in(answer.question):
         return ()
-    probe = tie_probe(answer.executed_sql, ctx.database.dialect)
+    if answer.executed_sql not in ctx.ties:
+        ctx.ties[answer.executed_sql] = _probe_ties(ctx, tie_probe(answer.executed_sql, ctx.database.dialect))
+    return ctx.ties[answer.executed_sql]
+
+
+def _probe_ties(ctx: AskContext, probe: str | None) -> tuple[str, ...]:
+    from ..diagnose.shape import tied
+
     if probe is None:
         return ()
     try:
-        with timed(answer, "execute"):
+        with timed(ctx.answer, "execute"):
             frame = ctx.database.execute(ctx.firewall.enforce(probe), timeout=ctx.settings.query_timeout).frame
     except VannaError:
         return ()
