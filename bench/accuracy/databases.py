@@ -57,6 +57,26 @@ def postgres_name(db: str) -> str:
     return PREFIX + re.sub(r"[^a-z0-9_]+", "_", db.lower())
 
 
+def conninfo(server: str, dbname: str | None = None) -> dict:
+    """psycopg's connection keywords for the SQLAlchemy URL ``server`` (its database, or ``dbname``).
+
+    Raises:
+        BenchError: ``server`` is not a database URL.
+    """
+    from sqlalchemy.engine import make_url
+
+    from vanna_magic.core.config import redact
+
+    try:
+        parsed = make_url(server)
+    except Exception:
+        raise BenchError(f"--postgres {redact(server)} is not a database URL") from None
+    return {k: v for k, v in {"host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
+                              "user": parsed.username, "password": parsed.password,
+                              "dbname": dbname or parsed.database or "postgres", "connect_timeout": 5}.items()
+            if v is not None}
+
+
 def postgres_url(files: DatabaseFiles, server: str = DEFAULT_SERVER) -> str:
     """A SQLAlchemy URL of ``vanna_bench_<db>`` on ``server``, loaded from ``postgres.sql`` unless already complete."""
     import psycopg
@@ -67,13 +87,8 @@ def postgres_url(files: DatabaseFiles, server: str = DEFAULT_SERVER) -> str:
     assert files.postgres_script is not None
     name = postgres_name(files.name)
     marker = f"vanna-magic accuracy benchmark {digest(files.postgres_script)}"
-    try:
-        parsed = make_url(server)
-    except Exception:
-        raise BenchError(f"--postgres {redact(server)} is not a database URL") from None
-    kwargs = {k: v for k, v in {"host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
-                                "user": parsed.username, "password": parsed.password,
-                                "dbname": parsed.database or "postgres", "connect_timeout": 5}.items() if v is not None}
+    kwargs = conninfo(server)
+    parsed = make_url(server)
     try:
         with psycopg.connect(**kwargs, autocommit=True) as admin:
             row = admin.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
@@ -99,12 +114,8 @@ def postgres_url(files: DatabaseFiles, server: str = DEFAULT_SERVER) -> str:
 def drop_postgres(db: str, server: str = DEFAULT_SERVER) -> None:
     """Drop ``vanna_bench_<db>`` (tests clean up with it)."""
     import psycopg
-    from sqlalchemy.engine import make_url
 
-    parsed = make_url(server)
-    with psycopg.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username,
-                         password=parsed.password,
-                         dbname=parsed.database or "postgres", autocommit=True) as admin:
+    with psycopg.connect(**conninfo(server), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{postgres_name(db)}" WITH (FORCE)')
 
 

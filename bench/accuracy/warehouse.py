@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .databases import DEFAULT_SERVER
+from .databases import DEFAULT_SERVER, conninfo
 from .datasets import BenchError
 
 # ``bench.warehouse.build`` comments a complete warehouse with "<MARKER> <digest> <tables>".
@@ -28,21 +28,6 @@ def database_name(size: int) -> str:
 
 def build_command(size: int) -> str:
     return f"python -m bench.accuracy.warehouse {size}"
-
-
-def _conninfo(server: str, dbname: str | None = None) -> dict:
-    from sqlalchemy.engine import make_url
-
-    from vanna_magic.core.config import redact
-
-    try:
-        parsed = make_url(server)
-    except Exception:
-        raise BenchError(f"--postgres {redact(server)} is not a database URL") from None
-    return {k: v for k, v in {"host": parsed.host or "127.0.0.1", "port": parsed.port or 5432,
-                              "user": parsed.username, "password": parsed.password,
-                              "dbname": dbname or parsed.database or "postgres", "connect_timeout": 5}.items()
-            if v is not None}
 
 
 def warehouse_url(size: int, dbs: list[str], server: str = DEFAULT_SERVER) -> str:
@@ -58,13 +43,13 @@ def warehouse_url(size: int, dbs: list[str], server: str = DEFAULT_SERVER) -> st
 
     name = database_name(size)
     try:
-        with psycopg.connect(**_conninfo(server), autocommit=True) as admin:
+        with psycopg.connect(**conninfo(server), autocommit=True) as admin:
             row = admin.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                                 (name,)).fetchone()
         if row is None or not (row[0] or "").startswith(MARKER):
             raise BenchError(f"the warehouse {name} is not built on {redact(server)}: build it with "
                              f"`{build_command(size)}`")
-        with psycopg.connect(**_conninfo(server, name), autocommit=True) as conn:
+        with psycopg.connect(**conninfo(server, name), autocommit=True) as conn:
             present = {r[0] for r in conn.execute(
                 "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_schema = ANY(%s)",
                 (list(dbs),)).fetchall()}
@@ -117,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.size <= 0:
         print(f"{p.prog}: SIZE must be a positive number of tables, got {args.size}", file=sys.stderr)
         return 2
-    name = build(_conninfo(args.postgres), database_name(args.size), args.size)
+    name = build(conninfo(args.postgres), database_name(args.size), args.size)
     print(f"{name} is built")
     return 0
 
