@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..query import Query, ScopeView
+from .fractional_ratios import fractional_ratios
 from .group_bare_columns import group_bare_columns
 from .inline_aliases import inline_aliases
 from .join_key_types import join_key_types
@@ -50,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     ungroup_aggregates,
     group_bare_columns,
     unfilter_ratios,
+    fractional_ratios,
     limit_unasked,
 )
 
