@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..query import ScopeView, enclosing, visible_names
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 def misplaced_columns(view: ScopeView) -> list[str]:
@@ -50,7 +55,7 @@ def misplaced_columns(view: ScopeView) -> list[str]:
         else:
             candidates = [a for a, (_, cols) in ((a, known[a.lower()]) for a in scope.sources)
                           if cols is not None and name in cols]
-        if len(candidates) != 1:
+        if len(candidates) != 1 or _compares_with_itself(column, candidates[0]):
             continue
         target = candidates[0]
         source = scope.sources[target]
@@ -59,3 +64,17 @@ def misplaced_columns(view: ScopeView) -> list[str]:
                      f"with a column {column.name}")
         column.set("table", exp.to_identifier(target))
     return notes
+
+
+def _compares_with_itself(column: "exp.Column", target: str) -> bool:
+    """Whether moving ``column`` to ``target`` would compare it with itself: ``JOIN keyword AS k ON d.did = k.did``
+    where only ``d`` has ``did`` would become ``d.did = d.did``, true for every pair of rows; the join the model
+    meant is not known, so the query is left for the database and the repair loop."""
+    from sqlglot import exp
+
+    parent = column.parent
+    if not isinstance(parent, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ)):
+        return False
+    other = parent.right if parent.left is column else parent.left
+    return (isinstance(other, exp.Column) and other.name.lower() == column.name.lower()
+            and other.table.lower() == target.lower())
