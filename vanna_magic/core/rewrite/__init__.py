@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..query import Query, ScopeView
+from .crossed_keys import crossed_keys
 from .fractional_ratios import fractional_ratios
 from .group_bare_columns import group_bare_columns
 from .inline_aliases import inline_aliases
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     misspelt_columns,
     self_joins,
     join_key_types,
+    crossed_keys,
     subquery_key_types,
     plain_years,
     join_named_tables,
