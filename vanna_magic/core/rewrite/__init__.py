@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from ..query import Query, ScopeView
 from .fractional_ratios import fractional_ratios
 from .group_bare_columns import group_bare_columns
+from .identifier_case import identifier_case
 from .inline_aliases import inline_aliases
 from .join_key_types import join_key_types
 from .join_named_tables import join_named_tables
@@ -53,6 +54,7 @@ RULES: tuple[Rule, ...] = (
     unfilter_ratios,
     fractional_ratios,
     limit_unasked,
+    identifier_case,  # last: it spells the names the rules before it write as the catalog does
 )
 
 
