@@ -130,3 +130,19 @@ def test_the_teams_own_sql_reused_as_is_keeps_its_limit(session_factory):
     own = session_factory(model=FakeModel([_sql(
         "SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id ORDER BY n DESC LIMIT 10")])).ask(question)
     assert len(own.frame) > 10 and any("LIMIT 10 left out" in note for note in own.notes)
+
+
+@pytest.mark.parametrize(("rules", "counted"), [(["identifier_case"], False), (["misplaced_columns"], True),
+                                                (["identifier_case", "crossed_keys"], True)])
+def test_a_name_only_spelt_as_the_database_reads_it_is_no_reason_for_doubt(rules, counted):
+    import pandas as pd
+
+    from vanna_magic.core.answer import Answer, Attempt
+    from vanna_magic.core.confidence import assess
+
+    attempt = Attempt(sql='SELECT "FirstName" FROM "Users"', rewrites=[f"note of {rule}" for rule in rules],
+                      rules=list(rules))
+    answer = Answer(question="Which users are there?", sql=attempt.sql, source="model", status="ok",
+                    frame=pd.DataFrame({"FirstName": ["Ada", "Grace"]}), attempts=[attempt])
+    reasons = assess(answer).reasons
+    assert any("rewrite rule" in reason for reason in reasons) is counted, reasons

@@ -200,3 +200,16 @@ def test_ask_pipeline_runs_on_mariadb(mysql_shop, session_factory):
     assert answer.frame["name"].tolist() == ["customer 1", "customer 2"]
     assert answer.dialect == "mysql"
     assert any("CREATE TABLE customers" in message["content"] for message in model.calls[0])
+
+
+def test_a_table_name_in_another_case_is_spelt_as_the_catalog_spells_it(mysql_shop, session_factory):
+    from tests.fakes import FakeModel
+
+    url = mysql_shop.engine.url.render_as_string(hide_password=False)
+    sql = "SELECT COUNT(*) AS n FROM ORDERS WHERE Orders.STATUS = 'shipped'"
+    model = FakeModel(lambda messages: f"```sql\n{sql}\n```")
+    answer = session_factory(model=model, connection=url).ask("How many orders shipped?")
+    assert answer.repairs == 0 and answer.frame["n"].tolist() == [100]
+    assert "ORDERS written orders: MySQL tells table names apart by case" in answer.notes
+    with pytest.raises(ExecutionError):  # MariaDB here tells table names apart by case
+        session_factory(model=model, connection=url, rewrite_rules="-identifier_case").ask("How many orders shipped?")

@@ -140,6 +140,24 @@ def test_thin_mode_limits_at_connect_say_how_to_use_thick_mode(monkeypatch, erro
     assert "tiger99" not in str(caught.value)
 
 
+def test_a_name_held_in_lower_case_is_written_quoted_in_the_prompt_and_by_the_rewrite(fake):
+    from vanna_magic.core.rewrite import rewrite
+
+    db, state = fake
+    state["script"].update({
+        oracle.TABLES: [("notes", "TABLE", None, 3), ("ORDERS", "TABLE", None, 3)],
+        oracle.COLUMNS: [("notes", "body", "VARCHAR2", 200, None, None, "Y", None),
+                         ("notes", "AUTHOR", "VARCHAR2", 20, None, None, "Y", None),
+                         ("ORDERS", "ORDER_ID", "NUMBER", 0, None, None, "N", None)],
+        oracle.CURRENT_SCHEMA: [("SCOTT",)],
+    })
+    tables = Catalog(db).tables()
+    assert [t.name for t in tables] == ["notes", "orders"]  # "notes" as held, ORDERS as SQLAlchemy shows it
+    assert 'CREATE TABLE "notes" (\n  "body" VARCHAR2(200),\n  author VARCHAR2(20)\n);' in render_ddl(tables, "oracle")
+    sql, _ = rewrite("SELECT body, author, order_id FROM notes CROSS JOIN orders", "oracle", tables)
+    assert sql == 'SELECT "body", author, order_id FROM "notes" CROSS JOIN orders'
+
+
 @pytest.mark.parametrize("sql", oracle.QUERIES)
 def test_catalog_queries_are_oracle_sql_over_the_catalog_views(sql):
     parsed = sqlglot.parse_one(sql, read="oracle")

@@ -17,7 +17,7 @@ no majority among candidates                           low
 a table the question names is not in the SQL           low
 a value the question names was not found               low
 repaired once                                          medium
-a rewrite rule changed the SQL                         medium
+a rewrite rule changed what the SQL means              medium
 none of the above                                      medium
 =====================================================  =============
 
@@ -39,6 +39,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .answer import HIGH, LOW, MEDIUM, Confidence
+from .rewrite import meaningful
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -73,7 +74,7 @@ def assess(answer: "Answer", doubts: "tuple[str, ...]" = ()) -> Confidence:
             low.append(f"repaired {answer.repairs} times")
         elif answer.repairs == 1:
             medium.append("repaired once")
-        rewrites = sum(len(attempt.rewrites) for attempt in answer.attempts[-1:])
+        rewrites = sum(meaningful(attempt.rewrites, attempt.rules) for attempt in answer.attempts[-1:])
         if rewrites:
             medium.append("a rewrite rule changed the SQL" if rewrites == 1 else f"{rewrites} rewrite rules changed "
                           "the SQL")

@@ -14,6 +14,7 @@ from .confidence import assess
 from .context import AskContext, fail
 from .errors import ExecutionError, GenerationError, VannaError
 from .ops.health import READ_ONLY
+from .rewrite import meaningful
 from .stages.candidates import run_candidates, second_opinions
 from .stages.execution import run_given_sql, ties_cut
 from .stages.fallback import answer_from_knowledge_base, answer_while_model_is_down
@@ -49,7 +50,7 @@ def in_doubt(ctx: AskContext) -> bool:
     from .diagnose.shape import shape_doubts
 
     answer = ctx.answer
-    if answer.repairs > 0 or any(attempt.rewrites for attempt in answer.attempts):
+    if answer.repairs > 0 or any(meaningful(attempt.rewrites, attempt.rules) for attempt in answer.attempts):
         return True
     if answer.status != "ok":
         return False

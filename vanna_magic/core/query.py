@@ -29,16 +29,30 @@ class Query:
 
     def __init__(self, tree: "exp.Expression", scopes: "list[Scope]", dialect: str, tables: Sequence["Table"],
                  question: str = ""):
-        self.tree, self.scopes, self.dialect = tree, scopes, dialect
+        self.tree, self.scopes, self.dialect, self.tables = tree, scopes, dialect, tables
         self.table_types = column_types(tables)
         self.by_name = tables_by_name(tables)
         self.question = question  # what the query answers ("" for SQL written by hand)
+        self.noted: set[str] = set()  # notes given so far, for a rule that notes a change once per statement
 
     @classmethod
     def parse(cls, sql: str, dialect: str, tables: Sequence["Table"] = (), question: str = "") -> "Query | None":
         """The query of ``sql``; None when it does not parse."""
         parsed = parse_scopes(sql, dialect)
         return None if parsed is None else cls(parsed[0], parsed[1], dialect, tables, question)
+
+    @cached_property
+    def named(self) -> dict[str, list["Table"]]:
+        """The catalog's tables by lower-case name: every table of each name, in the catalog's order."""
+        named: dict[str, list["Table"]] = {}
+        for table in self.tables:
+            named.setdefault(table.name.lower(), []).append(table)
+        return named
+
+    @cached_property
+    def schemas(self) -> set[str]:
+        """The schemas the catalog's tables are in (the names of those that have one)."""
+        return {table.schema for table in self.tables if table.schema}
 
     def source_columns(self, source: object) -> set[str] | None:
         """The column names a source of a scope has: a table's from the catalog, a subquery's outputs."""

@@ -100,8 +100,9 @@ _BACKTICK_DIALECTS = {"mysql", "bigquery", "databricks", "hive", "spark", "click
 
 
 def quote(name: str, dialect: str) -> str:
-    """``name`` as an identifier of ``dialect``, quoted only when it has to be."""
-    if _PLAIN.match(name) and name not in _RESERVED:
+    """``name`` as an identifier of ``dialect``, quoted only when it has to be (a name the catalog marks
+    quoted, SQLAlchemy's ``quoted_name``, always is: Oracle's ``"notes"`` is not ``notes``)."""
+    if _PLAIN.match(name) and name not in _RESERVED and getattr(name, "quote", None) is not True:
         return name
     mark = "`" if dialect in _BACKTICK_DIALECTS else '"'
     return mark + name.replace(mark, mark * 2) + mark
@@ -128,7 +129,8 @@ def _table_ddl(table: Table, dialect: str, one_line: bool = False) -> str:
     if table.row_estimate is not None:
         notes.append(f"about {table.row_estimate:,} rows")
     lines += [f"-- {note}" for note in notes]
-    name = ".".join(quote(part, dialect) for part in display_name(table, dialect).split(".", 1))
+    parts = (table.name,) if display_name(table, dialect) == table.name else (table.schema or "", table.name)
+    name = ".".join(quote(part, dialect) for part in parts)
     lines.append(f"CREATE TABLE {name} (")
     items: list[tuple[str, str | None]] = []
     for column in table.columns:
@@ -139,7 +141,8 @@ def _table_ddl(table: Table, dialect: str, one_line: bool = False) -> str:
     if table.primary_key:
         items.append((f"PRIMARY KEY ({names(table.primary_key)})", None))
     for fk in table.foreign_keys:
-        ref = ".".join(quote(part, dialect) for part in fk.ref_table.split(".", 1))
+        ref = ".".join(quote(part, dialect) for part in (fk.ref_table.split(".", 1) if "." in fk.ref_table
+                                                           else (fk.ref_table,)))
         items.append((f"FOREIGN KEY ({names(fk.columns)}) REFERENCES {ref} ({names(fk.ref_columns)})", None))
     if one_line:
         lines[-1] += ", ".join(text for text, _ in items) + ");"

@@ -15,6 +15,7 @@ from ..query import Query, ScopeView
 from .crossed_keys import crossed_keys
 from .fractional_ratios import fractional_ratios
 from .group_bare_columns import group_bare_columns
+from .identifier_case import identifier_case
 from .inline_aliases import inline_aliases
 from .join_key_types import join_key_types
 from .join_named_tables import join_named_tables
@@ -55,7 +56,20 @@ RULES: tuple[Rule, ...] = (
     unfilter_ratios,
     fractional_ratios,
     limit_unasked,
+    identifier_case,  # last: it spells the names the rules before it write as the catalog does
 )
+
+# Rules that only spell a name the way the database reads it: they change no meaning, so an answer they
+# touched is no less certain (see :func:`meaningful`).
+SPELLING = frozenset({"identifier_case"})
+
+
+def meaningful(notes: Sequence[str], rules: Sequence[str]) -> int:
+    """How many of an attempt's rewrite ``notes`` changed what its SQL means (``rules``: each note's rule;
+    without them every note counts)."""
+    if len(rules) != len(notes):
+        return len(notes)
+    return sum(1 for rule in rules if rule not in SPELLING)
 
 
 def select_rules(spec: str) -> tuple[Rule, ...]:
@@ -113,4 +127,4 @@ def rewrite(sql: str, dialect: str, tables: Sequence["Table"], rules: Sequence[R
     return query.tree.sql(dialect=sqlglot_dialect(dialect), pretty="\n" in sql.strip()), notes
 
 
-__all__ = ["RULES", "Rule", "rewrite", "select_rules"]
+__all__ = ["RULES", "Rule", "SPELLING", "meaningful", "rewrite", "select_rules"]

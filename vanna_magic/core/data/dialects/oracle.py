@@ -5,7 +5,8 @@ statement; the pool's rollback ends the previous one) and sets the driver's ``ca
 (milliseconds) on the connection, which stops a round trip that takes too long. The catalog
 is three queries over ``ALL_TAB_COMMENTS``/``ALL_TABLES``, ``ALL_TAB_COLUMNS``/``ALL_COL_COMMENTS``
 and ``ALL_CONSTRAINTS``/``ALL_CONS_COLUMNS`` for the current schema. Names Oracle stores in
-upper case are shown in lower case, as SQLAlchemy does: unquoted, they mean the same.
+upper case are shown in lower case, as SQLAlchemy does: unquoted, they mean the same; names it stores in
+lower case are marked quoted (SQLAlchemy's ``quoted_name``), so prompts and rewrites write them quoted.
 
 Driver errors are classified by their codes (``DPY-4024``, ``ORA-01013``, the ``DPY-3xxx``
 family of features thin mode lacks), never by their text.
@@ -139,7 +140,13 @@ def thin_mode_hint(orig: Any) -> str | None:
 
 
 def _name(name: str) -> str:
-    return name.lower() if _UPPER.match(name) else name
+    """A name as SQLAlchemy shows it: one held in capitals in lower case (unquoted, they mean the same); one
+    held in lower case marked as quoted, since only ``"name"`` reaches it; any other as held."""
+    from sqlalchemy.sql.elements import quoted_name
+
+    if _UPPER.match(name):
+        return name.lower()
+    return quoted_name(name, True) if name == name.lower() and name != name.upper() else name
 
 
 def _type(data_type: str, length: Any, precision: Any, scale: Any) -> str:
