@@ -16,7 +16,9 @@ the product's tokenizer) of:
 It also prints the value index: its build time (cold, from the database), its size and
 the median time of matching one question, and "gold shown": of the questions, how many
 prompts show every table some gold query reads (schema linking's recall). Target: our median <= the plain median on
-every database. Usage: ``nice -n 10 python bench/prompt_size.py [--questions 20]``.
+every database. With ``--column-samples N`` it also prints the median of "ours" with that setting and the median
+increase per question (the same question asked with and without samples). Usage:
+``nice -n 10 python bench/prompt_size.py [--questions 20] [--column-samples 3]``.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class Capture:
     def __init__(self) -> None:
         self.calls: list[list[dict]] = []
 
-    def complete(self, messages: list[dict]) -> Completion:
+    def complete(self, messages: list[dict], *, sample: int = 0) -> Completion:
         self.calls.append(messages)
         return Completion(text="SELECT 1", model=self.name, prompt_tokens=0, completion_tokens=0, cost=None,
                           elapsed=0.0)
@@ -96,7 +98,7 @@ def described_prompt(tables: list, documents: list, question: str) -> list[dict]
             {"role": "user", "content": render_ddl(described, "sqlite") + "\n\n" + question}]
 
 
-def measure(db: str, limit: int, work: Path) -> dict:
+def measure(db: str, limit: int, work: Path, samples: int = 0) -> dict:
     folder = DEFOG / "databases" / db
     path = work / f"{db}.sqlite"
     conn = sqlite3.connect(path)
@@ -124,7 +126,19 @@ def measure(db: str, limit: int, work: Path) -> dict:
         matched += bool(index.match(question))
         match_seconds.append(time.perf_counter() - start)
     session.close()
-    return {"db": db, "tables": len(tables), "questions": len(ours), "ours": statistics.median(ours),
+    sampled, increase = [], []
+    if samples:
+        model = Capture()
+        session = Session(f"sqlite:///{path}", model=model, knowledge_base=str(kb), cache_dir=str(work / "cache"),
+                          column_samples=samples)
+        for (question, _), without in zip(questions(db, limit), ours):
+            session.ask(question, run=False)
+            sampled.append(count_message_tokens(model.calls[-1]))
+            increase.append(sampled[-1] - without)
+        session.close()
+    return {"db": db, "sampled": statistics.median(sampled) if sampled else None,
+            "increase": statistics.median(increase) if increase else None,
+            "tables": len(tables), "questions": len(ours), "ours": statistics.median(ours),
             "plain": statistics.median(plain), "described": statistics.median(described), "max_ours": max(ours),
             "covered": covered,
             "with_values": matched, "values": index.size, "build_ms": build_seconds * 1000,
@@ -135,20 +149,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=20, help="questions per database (default 20)")
     parser.add_argument("--db", action="append", help="only these databases (repeatable)")
+    parser.add_argument("--column-samples", type=int, default=0, help="also measure with this column_samples")
     args = parser.parse_args()
     if not DEFOG.is_dir():
         sys.exit(f"the defog-dev benchmark is not at {DEFOG}")
     names = args.db or sorted(p.name for p in (DEFOG / "databases").iterdir() if p.is_dir())
     print(f"{'database':<12}{'tables':>7}{'questions':>10}{'ours':>8}{'plain':>8}{'full':>8}{'ours max':>9}"
-          f"{'gold shown':>11}{'w/ values':>10}{'values':>8}{'index ms':>10}{'match ms':>10}")
+          f"{'gold shown':>11}{'w/ values':>10}{'values':>8}{'index ms':>10}{'match ms':>10}"
+          + (f"{'w/ samples':>11}{'+tokens':>8}" if args.column_samples else ""))
     with tempfile.TemporaryDirectory() as tmp:
         for db in names:
-            r = measure(db, args.questions, Path(tmp))
+            r = measure(db, args.questions, Path(tmp), args.column_samples)
             flag = "" if r["ours"] <= r["plain"] else "  (over plain)"
             print(f"{r['db']:<12}{r['tables']:>7}{r['questions']:>10}{r['ours']:>8.0f}{r['plain']:>8.0f}"
                   f"{r['described']:>8.0f}"
                   f"{r['max_ours']:>9}{r['covered']:>11}{r['with_values']:>10}{r['values']:>8}{r['build_ms']:>10.1f}"
-                  f"{r['match_ms']:>10.2f}{flag}")
+                  f"{r['match_ms']:>10.2f}"
+                  + (f"{r['sampled']:>11.0f}{r['increase']:>8.0f}" if args.column_samples else "") + flag)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,8 @@ class Retrieved:
     definitions: list[Definition] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     values: list[ValueMatch] = field(default_factory=list)  # stored values the question names (value linking)
+    # (schema, table) -> column -> the note beside it in the prompt (column_samples)
+    samples: dict[tuple[str | None, str], dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

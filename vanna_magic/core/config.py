@@ -33,6 +33,7 @@ ENV_PREFIX = "VANNA_MAGIC_"
 _SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|PASSWORD|SECRET)$")
 FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$#]*(?:\.[A-Za-z_][A-Za-z0-9_$#]*){0,2}\Z")
 MAX_CANDIDATES = 10
+MAX_COLUMN_SAMPLES = 5
 # Every way to configure a model: the command line's hint, and `%vanna help model` in a notebook.
 CONFIGURE_A_MODEL = """In a notebook, %vanna setup is a form that tests a model and saves it. Or configure one
 (any litellm model string) yourself, for example:
@@ -104,6 +105,11 @@ class Settings:
         True, "Look up the values a question names (e.g. 'Machine Learning') in the database's short text "
         "columns and tell the model which column holds them; only values matching the question's words are "
         "sent. The values are read once per connection and cached in cache_dir.", bool)
+    column_samples: int = _setting(
+        0, "Values shown per column (1 to 5) beside the CREATE TABLE lines of the tables in a prompt: a short text "
+        "column's most frequent values, a number or date column's least and greatest; 0: none. Unlike value "
+        "linking, this sends stored values of every shown column to the model (never of columns the data policy "
+        "hides or masks). Read once per table, cached in cache_dir.", int)
     requalify_columns: bool = _setting(
         True, "Mend the model's SQL with the rewrite rules (rewrite_rules says which) before it is checked and run: "
         "a column on the wrong table of its query, a join on keys of different types, a table named but never "
@@ -229,13 +235,16 @@ def _convert(name: str, raw: Any, source: str) -> Any:
         raise ConfigurationError(
             f"setting {name!r} from {source} is {raw!r}: expected {expected}", setting=name) from None
     if kind in (int, float) and value <= 0 and name not in {"max_repairs", "model_retries", "temperature",
-                                                                           "doubt_candidates"}:
+                                                                           "doubt_candidates", "column_samples"}:
         raise ConfigurationError(f"setting {name!r} from {source} must be positive, got {raw!r}", setting=name)
     if kind in (int, float) and value < 0:
         raise ConfigurationError(f"setting {name!r} from {source} must not be negative, got {raw!r}", setting=name)
     if name in ("candidates", "doubt_candidates") and value > MAX_CANDIDATES:
         raise ConfigurationError(f"setting {name!r} from {source} must be at most {MAX_CANDIDATES}, got {raw!r}",
                                  setting=name)
+    if name == "column_samples" and value > MAX_COLUMN_SAMPLES:
+        raise ConfigurationError(f"setting 'column_samples' from {source} must be at most {MAX_COLUMN_SAMPLES} "
+                                 f"values per column, got {raw!r}", setting=name)
     if name == "allowed_functions":
         for item in function_names(value):
             if not FUNCTION_NAME.match(item):

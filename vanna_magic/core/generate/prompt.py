@@ -2,7 +2,8 @@
 
 Over budget, context is dropped in this order until it fits: documents, examples
 (least similar first), earlier turns of a follow-up (oldest first, never the last one),
-definitions beyond the first few, tables (lowest-ranked first, never the first one).
+definitions beyond the first few, column samples (those of the lowest-ranked tables first),
+tables (lowest-ranked first, never the first one).
 The system message and the question always stay.
 """
 
@@ -140,6 +141,7 @@ class _Context:
     examples: list["ScoredExample"]
     values: list["ValueMatch"] = field(default_factory=list)
     history: list["Turn"] = field(default_factory=list)  # newest first, so trimming keeps the latest turns
+    samples: list[tuple[tuple[str | None, str], dict[str, str]]] = field(default_factory=list)  # in table order
 
 
 FOLLOW_UP_HEADING = "### Earlier in this conversation (oldest first)"
@@ -196,9 +198,11 @@ def _asked(question: str, ctx: _Context) -> str:
 def _user_message(question: str, dialect: str, ctx: _Context) -> str:
     from ..data.schema import render_ddl
     from .column_notes import comments_for_question, fold_column_docs
+    from .samples import annotate
 
     tables, documents = fold_column_docs(ctx.tables, ctx.documents)
     tables = comments_for_question(tables, _asked(question, ctx), [c for match in ctx.values for c in match.columns])
+    tables = annotate(tables, dict(ctx.samples))
     parts = ["### Schema\n" + (render_ddl(tables, dialect, one_line=True).strip()
                                                           if tables else "(no tables were found)")]
     if ctx.values:
@@ -287,6 +291,8 @@ def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget:
                    documents=list(retrieved.documents),
                    examples=sorted(retrieved.examples, key=lambda s: -s.score),  # stable: ties keep their order
                    values=list(getattr(retrieved, "values", ())), history=list(reversed(history)))
+    samples = getattr(retrieved, "samples", {})
+    ctx.samples = [(key, samples[key]) for key in ((t.schema, t.name) for t in ctx.tables) if key in samples]
 
     def tokens() -> int:
         return count_message_tokens(_messages(question, dialect, ctx, repairs))
@@ -294,7 +300,7 @@ def build_prompt(question: str, *, dialect: str, retrieved: "Retrieved", budget:
     truncated = False
     # Each stage shrinks one list to its largest prefix that fits; a prefix keeps the most relevant items.
     for attr, floor in (("documents", 0), ("examples", 0), ("history", 1), ("definitions", KEEP_DEFINITIONS),
-                        ("tables", 1)):
+                        ("samples", 0), ("tables", 1)):
         if tokens() <= budget:
             break
         items = getattr(ctx, attr)

@@ -27,6 +27,10 @@ def retrieve(ctx: AskContext) -> None:
             from ..generate.values import link_values
 
             link_values(ctx, tables)
+        if ctx.settings.column_samples:
+            from ..generate.samples import attach_samples
+
+            attach_samples(ctx)
         retrieved = ctx.answer.retrieved
         if policy is not None:  # tables came from the visible ones; examples and definitions may name others
             dialect = ctx.firewall.dialect
