@@ -80,21 +80,6 @@ def test_the_pipeline_joins_the_table_that_has_the_column_and_says_so(session_fa
             "b.business_id = category.business_id") in answer.notes
 
 
-def test_the_pipeline_joins_the_table_that_has_an_unqualified_column_and_says_so(session_factory, tmp_path):
-    answer = ask_once(
-        session_factory, tmp_path / "advising.db",
-        "CREATE TABLE course (course_id INTEGER PRIMARY KEY, name TEXT, department TEXT);"
-        "CREATE TABLE course_offering (offering_id INTEGER PRIMARY KEY, course_id INTEGER);"
-        "INSERT INTO course VALUES (1, 'Algebra', 'MATH'), (2, 'Poetry', 'ENGL'), (3, 'Calculus', 'MATH');"
-        "INSERT INTO course_offering VALUES (10, 1), (11, 1), (12, 2), (13, 3);",
-        "SELECT department, COUNT(course_id) AS offerings FROM course_offering GROUP BY department "
-        "HAVING COUNT(course_id) > 0 ORDER BY department",
-        "How many offerings has each department?")
-    assert answer.status == "ok" and answer.frame.values.tolist() == [["ENGL", 1], ["MATH", 3]]
-    assert ("column department: course_offering has no such column; course has it and is joined on "
-            "course_offering.course_id = course.course_id") in answer.notes
-
-
 def test_the_pipeline_reads_the_prefixed_column_of_the_neighbour_it_joins(session_factory, tmp_path):
     answer = ask_once(
         session_factory, tmp_path / "yelp.db",

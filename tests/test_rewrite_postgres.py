@@ -41,36 +41,3 @@ def test_without_the_rule_the_unquoted_names_name_no_table(session_factory, mixe
         session.ask("How much did each user spend?")
     assert caught.value.code == "42P01"  # undefined_table: "users" is not "Users"
     assert len(model.calls) > 1  # the repairs were spent in vain
-
-
-COURSES = """
-CREATE TABLE course (course_id INTEGER PRIMARY KEY, name TEXT, department TEXT);
-CREATE TABLE course_offering (offering_id INTEGER PRIMARY KEY, course_id INTEGER REFERENCES course);
-INSERT INTO course VALUES (1, 'Algebra', 'MATH'), (2, 'Poetry', 'ENGL'), (3, 'Calculus', 'MATH');
-INSERT INTO course_offering VALUES (10, 1), (11, 1), (12, 2), (13, 3);
-"""
-UNQUALIFIED = ("SELECT department, COUNT(course_id) AS offerings FROM course_offering GROUP BY department "
-               "HAVING COUNT(course_id) > 1 ORDER BY department")
-
-
-@pytest.fixture(scope="module")
-def courses(make_postgres_database) -> str:
-    """URL of a database whose course offerings have their department on the course."""
-    return make_postgres_database(COURSES)
-
-
-def test_an_unqualified_column_of_a_neighbour_is_joined_and_the_answer_runs(session_factory, courses):
-    model = FakeModel(lambda messages: f"```sql\n{UNQUALIFIED}\n```")
-    answer = session_factory(model=model, connection=courses).ask("Which departments have several offerings?")
-    assert answer.status == "ok" and answer.repairs == 0 and len(model.calls) == 1
-    assert [tuple(row) for row in answer.frame.itertuples(index=False)] == [("MATH", 3)]
-    assert ("column department: course_offering has no such column; course has it and is joined on "
-            "course_offering.course_id = course.course_id") in answer.notes
-
-
-def test_without_the_rule_the_unqualified_column_names_no_column(session_factory, courses):
-    model = FakeModel(lambda messages: f"```sql\n{UNQUALIFIED}\n```")
-    session = session_factory(model=model, connection=courses, rewrite_rules="-join_neighbours")
-    with pytest.raises(ExecutionError) as caught:
-        session.ask("Which departments have several offerings?")
-    assert caught.value.code == "42703"  # undefined_column: course_offering has no department

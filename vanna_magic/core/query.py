@@ -279,9 +279,7 @@ def is_row_key(table: "Table", column: str, by_name: dict[str, "Table"]) -> bool
 
 def keep_unambiguous(scope: "Scope", columns_of: dict[str, set[str] | None], table_types) -> None:
     """After a rule joined a table to ``scope``'s query, an unqualified column that table shares with
-    exactly one table the query had is read from that table (the join must not make it ambiguous), in
-    every clause (``HAVING COUNT(course_id) > 1``), but for the names of outputs ORDER BY, GROUP BY and
-    HAVING may use (``ORDER BY n`` after ``COUNT(*) AS n``)."""
+    exactly one table the query had is read from that table (the join must not make it ambiguous)."""
     from sqlglot import exp
 
     select = scope.expression
@@ -290,20 +288,10 @@ def keep_unambiguous(scope: "Scope", columns_of: dict[str, set[str] | None], tab
     for source in from_order(select):
         if isinstance(source, exp.Table) and source.alias_or_name.lower() not in before:
             added |= {c.lower() for c in table_types(source) or ()}
-    outputs = {e.alias.lower() for e in select.expressions if isinstance(e, exp.Alias)}
-    for column in list(select.find_all(exp.Column)):
+    for column in scope.columns:
         name = column.name.lower()
         if column.table or name == "*" or name not in added or column.find_ancestor(exp.Select) is not select:
-            continue
-        if name in outputs and not _in_select_list(column, select):
             continue
         owners = [alias for alias in scope.sources if name in (columns_of.get(alias.lower()) or set())]
         if len(owners) == 1:
             column.set("table", exp.to_identifier(owners[0]))
-
-
-def _in_select_list(node: "exp.Expression", select: "exp.Select") -> bool:
-    """Whether ``node``, a part of ``select`` outside its subqueries, is in its SELECT list."""
-    while node.parent is not select:
-        node = node.parent
-    return node.arg_key == "expressions"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..query import (
     ScopeView,
     enclosing,
@@ -16,17 +14,11 @@ from ..query import (
     visible_names,
 )
 
-if TYPE_CHECKING:
-    from sqlglot import exp
-    from sqlglot.optimizer.scope import Scope
-
 
 def join_neighbours(view: ScopeView) -> list[str]:
     """``b.neighbourhood_name`` where ``b`` (business) has no such column and no table the query can see
     has one: when exactly one other table of the schema has it and one key links it to ``b``
-    (``business_id``), that table is joined on the key and the column read from it. An unqualified column
-    (``neighbourhood_name``) counts as one of the table its query reads when the query reads one table and
-    joins none, unless it names an output or a table of a query around it has it (a correlated reference).
+    (``business_id``), that table is joined on the key and the column read from it.
 
     >>> from vanna_magic.core.data.schema import tables_from_ddl
     >>> from vanna_magic.core.rewrite import rewrite
@@ -40,10 +32,6 @@ def join_neighbours(view: ScopeView) -> list[str]:
     >>> print(notes[0])  # doctest: +NORMALIZE_WHITESPACE
     column b.neighbourhood_name: business has no such column; neighbourhood has it and is joined on
     b.business_id = neighbourhood.business_id
-    >>> print(rewrite("SELECT name FROM business WHERE neighbourhood_name = 'Downtown'", "sqlite", tables,
-    ...     rules=(join_neighbours,))[0])  # doctest: +NORMALIZE_WHITESPACE
-    SELECT name FROM business JOIN neighbourhood ON business.business_id = neighbourhood.business_id
-    WHERE neighbourhood.neighbourhood_name = 'Downtown'
     """
     from sqlglot import exp
 
@@ -57,13 +45,12 @@ def join_neighbours(view: ScopeView) -> list[str]:
     if None in seen:
         return []  # a derived table or CTE may have the column
     taken = visible_names(scope, table_names=True)
-    reads = _reads(scope)
     added: dict[tuple[str, str], str] = {}  # (qualifier, column) -> the table joined for it
     notes: list[str] = []
-    for column, qualifier in reads:
-        name = column.name.lower()
-        alias, source = next(((a, s) for a, s in scope.sources.items() if a.lower() == qualifier), (None, None))
-        if name == "*" or not isinstance(source, exp.Table):
+    for column in scope.columns:
+        qualifier, name = column.table.lower(), column.name.lower()
+        source = next((s for a, s in scope.sources.items() if a.lower() == qualifier), None)
+        if not qualifier or name == "*" or not isinstance(source, exp.Table):
             continue
         if (qualifier, name) in added:
             column.set("table", exp.to_identifier(added[qualifier, name]))
@@ -76,14 +63,13 @@ def join_neighbours(view: ScopeView) -> list[str]:
         if len(options) != 1:
             continue  # no table, or several: which one was meant is not known
         table, s, t = options[0]
-        uses = [c for c, q in reads if q == qualifier and c.name.lower() == name]
+        uses = [c for c in scope.columns if c.table.lower() == qualifier and c.name.lower() == name]
         if not (identifies(table, t, by_name) or all(filters(use, select) for use in uses)):
             continue  # several rows of the table may match each row: only a filter keeps its meaning
-        on = exp.EQ(this=exp.column(s, table=alias), expression=exp.column(t, table=table.name))
+        on = exp.EQ(this=exp.column(s, table=column.table), expression=exp.column(t, table=table.name))
         joined = exp.Table(this=exp.to_identifier(table.name), db=schema_of(table))
         select.join(joined, on=on, copy=False)
-        written = f"{column.table}.{column.name}" if column.table else column.name
-        notes.append(f"column {written}: {source.name} has no such column; {table.name} has it "
+        notes.append(f"column {column.table}.{column.name}: {source.name} has no such column; {table.name} has it "
                      f"and is joined on {on.sql()}")
         column.set("table", exp.to_identifier(table.name))
         added[qualifier, name] = table.name
@@ -92,22 +78,3 @@ def join_neighbours(view: ScopeView) -> list[str]:
     if notes:  # a table the query did not have must not make a column of it ambiguous
         keep_unambiguous(scope, view.columns_of, table_types)
     return notes
-
-
-def _reads(scope: "Scope") -> "list[tuple[exp.Column, str]]":
-    """(column, the lower-case alias it reads) for the qualified columns of ``scope`` and, when the scope reads
-    one table and joins none, for its unqualified ones too (in any clause, not in a subquery), but for names
-    of its outputs (``ORDER BY n`` after ``COUNT(*) AS n``)."""
-    from sqlglot import exp
-
-    select = scope.expression
-    reads = [(column, column.table.lower()) for column in scope.columns if column.table]
-    sources = from_order(select)
-    if (len(sources) != 1 or len(scope.sources) != 1 or not isinstance(sources[0], exp.Table)
-            or select.args.get("laterals")):
-        return reads  # with several tables, which one an unqualified column was meant for is not known
-    outputs = {e.alias.lower() for e in select.expressions if isinstance(e, exp.Alias)}
-    alias = next(iter(scope.sources)).lower()
-    return reads + [(column, alias) for column in select.find_all(exp.Column)
-                    if not column.table and column.name.lower() not in outputs
-                    and column.find_ancestor(exp.Select) is select]
