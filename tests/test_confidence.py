@@ -133,7 +133,7 @@ def test_the_teams_own_sql_reused_as_is_keeps_its_limit(session_factory):
 
 
 @pytest.mark.parametrize(("rules", "counted"), [(["identifier_case"], False), (["misplaced_columns"], True),
-                                                (["identifier_case", "crossed_keys"], True)])
+                                                (["identifier_case", "fractional_ratios"], True)])
 def test_a_name_only_spelt_as_the_database_reads_it_is_no_reason_for_doubt(rules, counted):
     import pandas as pd
 

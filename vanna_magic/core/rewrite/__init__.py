@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..query import Query, ScopeView
-from .crossed_keys import crossed_keys
 from .fractional_ratios import fractional_ratios
 from .group_bare_columns import group_bare_columns
 from .identifier_case import identifier_case
@@ -43,7 +42,6 @@ RULES: tuple[Rule, ...] = (
     misspelt_columns,
     self_joins,
     join_key_types,
-    crossed_keys,
     subquery_key_types,
     plain_years,
     join_named_tables,
