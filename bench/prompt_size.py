@@ -13,6 +13,11 @@ the product's tokenizer) of:
 - full: our instructions, ``CREATE TABLE`` of every table with the metadata's column
   descriptions as comments (as defog's sql-eval shows them), the question.
 
+"ours new" and "plain new" are the median tokens a prompt adds after the start it shares with the
+previous question's prompt: what a server that keeps the last prompt's evaluated start (llama.cpp,
+vLLM's prefix cache, hosted prompt caching) evaluates again. The plain prompt repeats its whole schema,
+so only its question is new; ours shows the tables linked to each question, so its schema changes too.
+
 It also prints the value index: its build time (cold, from the database), its size and
 the median time of matching one question, and "gold shown": of the questions, how many
 prompts show every table some gold query reads (schema linking's recall). Target: our median <= the plain median on
@@ -46,6 +51,7 @@ from vanna_magic.core.data.schema import render_ddl  # noqa: E402
 from vanna_magic.core.generate.column_notes import fold_column_docs  # noqa: E402
 from vanna_magic.core.generate.model import Completion  # noqa: E402
 from vanna_magic.core.generate.prompt import count_message_tokens, system_message  # noqa: E402
+from vanna_magic.core.generate.tokens import count_tokens  # noqa: E402
 from vanna_magic.core.generate.values import build  # noqa: E402
 from vanna_magic.core.knowledge.importers.metadata import import_metadata  # noqa: E402
 
@@ -98,6 +104,29 @@ def described_prompt(tables: list, documents: list, question: str) -> list[dict]
             {"role": "user", "content": render_ddl(described, "sqlite") + "\n\n" + question}]
 
 
+def flatten(messages: list[dict]) -> str:
+    """The messages as one text in the order a chat template lays them out."""
+    return "".join(f"<{m['role']}>{m['content']}</{m['role']}>" for m in messages)
+
+
+def fresh_tokens(messages: list[dict], previous: list[dict] | None) -> int:
+    """The tokens of ``messages`` after the longest start they share with ``previous``.
+
+    What a server that keeps the last prompt's evaluated start (llama.cpp, vLLM's prefix
+    cache, hosted prompt caching) must evaluate again for this prompt.
+    """
+    text = flatten(messages)
+    if previous is None:
+        return count_tokens(text)
+    before = flatten(previous)
+    shared = 0
+    for a, b in zip(text, before):
+        if a != b:
+            break
+        shared += 1
+    return count_tokens(text) - count_tokens(text[:shared])
+
+
 def measure(db: str, limit: int, work: Path, samples: int = 0) -> dict:
     folder = DEFOG / "databases" / db
     path = work / f"{db}.sqlite"
@@ -114,10 +143,15 @@ def measure(db: str, limit: int, work: Path, samples: int = 0) -> dict:
     index = build(session.database(), tables, "sqlite")
     build_seconds = time.perf_counter() - start
     ours, plain, described, matched, match_seconds, covered = [], [], [], 0, [], 0
+    ours_fresh, plain_fresh = [], []
     documents = session.knowledge_base.documents
     for question, gold in questions(db, limit):
         session.ask(question, run=False)
         ours.append(count_message_tokens(model.calls[-1]))
+        ours_fresh.append(fresh_tokens(model.calls[-1], model.calls[-2] if len(model.calls) > 1 else None))
+        plain_fresh.append(fresh_tokens(plain_prompt(tables, question),
+                                        plain_prompt(tables, questions(db, limit)[len(ours) - 2][0])
+                                        if len(ours) > 1 else None))
         shown = shown_tables(model.calls[-1])
         covered += any(needed <= shown for needed in gold_tables(gold))
         plain.append(count_message_tokens(plain_prompt(tables, question)))
@@ -139,6 +173,8 @@ def measure(db: str, limit: int, work: Path, samples: int = 0) -> dict:
     return {"db": db, "sampled": statistics.median(sampled) if sampled else None,
             "increase": statistics.median(increase) if increase else None,
             "tables": len(tables), "questions": len(ours), "ours": statistics.median(ours),
+            "ours_fresh": statistics.median(ours_fresh[1:] or ours_fresh),
+            "plain_fresh": statistics.median(plain_fresh[1:] or plain_fresh),
             "plain": statistics.median(plain), "described": statistics.median(described), "max_ours": max(ours),
             "covered": covered,
             "with_values": matched, "values": index.size, "build_ms": build_seconds * 1000,
@@ -155,7 +191,8 @@ def main() -> None:
         sys.exit(f"the defog-dev benchmark is not at {DEFOG}")
     names = args.db or sorted(p.name for p in (DEFOG / "databases").iterdir() if p.is_dir())
     print(f"{'database':<12}{'tables':>7}{'questions':>10}{'ours':>8}{'plain':>8}{'full':>8}{'ours max':>9}"
-          f"{'gold shown':>11}{'w/ values':>10}{'values':>8}{'index ms':>10}{'match ms':>10}"
+          f"{'ours new':>9}{'plain new':>10}{'gold shown':>11}{'w/ values':>10}{'values':>8}{'index ms':>10}"
+          f"{'match ms':>10}"
           + (f"{'w/ samples':>11}{'+tokens':>8}" if args.column_samples else ""))
     with tempfile.TemporaryDirectory() as tmp:
         for db in names:
@@ -163,7 +200,7 @@ def main() -> None:
             flag = "" if r["ours"] <= r["plain"] else "  (over plain)"
             print(f"{r['db']:<12}{r['tables']:>7}{r['questions']:>10}{r['ours']:>8.0f}{r['plain']:>8.0f}"
                   f"{r['described']:>8.0f}"
-                  f"{r['max_ours']:>9}{r['covered']:>11}{r['with_values']:>10}{r['values']:>8}{r['build_ms']:>10.1f}"
+                  f"{r['max_ours']:>9}{r['ours_fresh']:>9.0f}{r['plain_fresh']:>10.0f}{r['covered']:>11}{r['with_values']:>10}{r['values']:>8}{r['build_ms']:>10.1f}"
                   f"{r['match_ms']:>10.2f}"
                   + (f"{r['sampled']:>11.0f}{r['increase']:>8.0f}" if args.column_samples else "") + flag)
 

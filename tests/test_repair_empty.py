@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fakes import FakeModel
-from vanna_magic.core.diagnose.empty import NO_ROWS, ONLY_NULLS, PLACEHOLDER, expects_rows
+from vanna_magic.core.diagnose.empty import NO_ROWS, ONLY_NULLS, OUTER_READ, PLACEHOLDER, expects_rows
 from vanna_magic.core.errors import FirewallError
 
 EMPTY = "SELECT name FROM products WHERE category = 'electronics'"  # the stored spelling is 'Electronics'
@@ -215,3 +215,52 @@ def test_a_failed_query_with_a_placeholder_hears_of_both(session_factory):
     assert answer.sql == FIXED
     feedback = model.calls[1][-1]["content"]
     assert feedback.startswith("That query failed: ") and f"'YOUR_CATEGORY' {PLACEHOLDER_HINT}" in feedback
+
+
+# customers has no product_id: the subquery reads products.product_id, so every product is "ordered"
+OUTER_READ_SQL = "SELECT name FROM products WHERE product_id IN (SELECT product_id FROM customers)"
+ORDERED = "SELECT name FROM products WHERE product_id IN (SELECT product_id FROM order_items)"
+
+
+@pytest.mark.parametrize("sql, flagged", [
+    (OUTER_READ_SQL, ["customers"]),
+    ("SELECT name FROM products p WHERE p.product_id IN (SELECT p.product_id FROM customers c)", ["customers"]),
+    ("SELECT name FROM products WHERE product_id IN (SELECT product_id + 0 FROM customers)", ["customers"]),
+    ("SELECT name FROM products WHERE product_id IN (SELECT product_id FROM customers c JOIN regions r "
+     "ON c.region_id = r.region_id)", ["customers, regions"]),
+    # the subquery's own column, a correlated filter, a subquery over a derived table, no subquery
+    (ORDERED, []),
+    ("SELECT name FROM products p WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.product_id = p.product_id)", []),
+    ("SELECT name FROM customers c WHERE customer_id IN (SELECT customer_id FROM orders o "
+     "WHERE o.customer_id = c.customer_id)", []),
+    ("SELECT name FROM products WHERE product_id IN (SELECT product_id FROM (SELECT 1 AS x) AS d)", []),
+    ("SELECT name FROM products WHERE category IN ('Toys', 'Books')", []),
+    # a column neither the subquery nor the query around it has: the database says so itself
+    ("SELECT name FROM products WHERE product_id IN (SELECT nothing FROM customers)", []),
+    ("SELECT name FROM products WHERE product_id IN (SELECT", []),
+])
+def test_in_subqueries_that_select_the_outer_querys_column_are_found(session_factory, sql, flagged):
+    from vanna_magic.core.diagnose.outer_reads import outer_reads
+
+    tables = session_factory().catalog().tables()
+    found = outer_reads(sql, "sqlite", tables)
+    assert len(found) == len(flagged)
+    for line, names in zip(found, flagged):
+        assert names in line and "product_id" in line
+
+
+def test_an_in_subquery_reading_the_outer_column_is_repaired_though_it_returned_rows(session_factory):
+    model = FakeModel([OUTER_READ_SQL, ORDERED])
+    answer = session_factory(model=model).ask("Which products were ordered?")
+    assert answer.status == "ok" and answer.sql == ORDERED and answer.repairs == 1
+    assert [a.error for a in answer.attempts] == [OUTER_READ, None]
+    feedback = model.calls[1][-1]["content"]
+    assert "customers has no column product_id" in feedback and "customer_id" in feedback
+
+
+def test_an_outer_read_whose_repairs_fail_keeps_its_result_with_a_note(session_factory):
+    model = FakeModel([OUTER_READ_SQL, "DELETE FROM products"])
+    answer = session_factory(model=model, max_repairs=1).ask("Which products were ordered?")
+    assert answer.status == "ok" and answer.sql == OUTER_READ_SQL
+    assert answer.notes[-1].startswith(OUTER_READ + " and its repairs failed")
+    assert answer.confidence.level != "high"

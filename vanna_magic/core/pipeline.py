@@ -20,7 +20,7 @@ from .stages.execution import run_given_sql, ties_cut
 from .stages.fallback import answer_from_knowledge_base, answer_while_model_is_down
 from .stages.generation import REPAIRABLE, build_prompt, generate, repair_message, run_completion
 from .stages.question import check_question
-from .stages.retrieval import retrieve
+from .stages.retrieval import retrieve, visible_tables
 
 
 def ask_model(ctx: AskContext) -> Answer:
@@ -62,6 +62,7 @@ def repair_loop(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
     from .diagnose.contradictions import contradictions
     from .diagnose.empty import repair_empty
+    from .diagnose.outer_reads import outer_reads
     from .diagnose.placeholders import placeholders
 
     repairs: list[RepairNote] = []
@@ -96,13 +97,14 @@ def repair_loop(ctx: AskContext) -> Answer:
             raise
         sql, dialect = attempt.sql or "", ctx.database.dialect
         guessed = placeholders(sql, dialect, ctx.question)
-        reason = repair_empty(ctx, repairs, placeholders=bool(guessed))
+        outer = outer_reads(sql, dialect, visible_tables(ctx))
+        reason = repair_empty(ctx, repairs, placeholders=bool(guessed), outer_reads=bool(outer))
         if reason is None:
             return ctx.answer
         empty = (attempt, ctx.answer.frame)
         attempt.error, attempt.stage = reason, "execute"
         repairs.append(RepairNote(sql=sql, error=reason, empty=True,
-                                  hints=(*contradictions(sql, dialect), *guessed)))
+                                  hints=(*contradictions(sql, dialect), *guessed, *outer)))
 
 
 def keep_empty(ctx: AskContext, empty: "tuple[Attempt, object]") -> Answer:
@@ -156,7 +158,6 @@ def add_schema_help(ctx: AskContext, exc: ExecutionError, sql: str) -> None:
     """Give the database's error what the repair loop would tell the model about the schema, as its hint, and
     ``tables``: the known tables the statement reads (a front end offers their schema)."""
     from .diagnose.statement import schema_help
-    from .stages.retrieval import visible_tables
 
     try:
         notes, read = schema_help(sql, ctx.database.dialect, visible_tables(ctx))

@@ -1,5 +1,6 @@
 """When a query that ran is still worth repairing: an empty result to a question that expects rows,
-or a filter on a placeholder ('YOUR_STATE', see :func:`~vanna_magic.core.diagnose.placeholders.placeholders`).
+a filter on a placeholder ('YOUR_STATE', see :func:`~vanna_magic.core.diagnose.placeholders.placeholders`),
+or an IN subquery that reads the outer query's column (see :func:`~vanna_magic.core.diagnose.outer_reads.outer_reads`).
 
 An empty result is no rows at all, or rows of nothing but NULLs: an aggregate over no rows
 (``SELECT AVG(rating) ... WHERE city = 'san francisco'`` when the city is stored
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 NO_ROWS = "the query returned no rows"
 ONLY_NULLS = "the query returned only NULLs (nothing matched its filters)"
 PLACEHOLDER = "the query filters on a placeholder, not a value"
+OUTER_READ = "an IN subquery of the query selects a column of the query around it, not of its own tables"
 
 _YES_NO = frozenset("is are was were am does do did has have had can could will would should shall may might".split())
 _MAY_BE_EMPTY = re.compile(
@@ -59,13 +61,16 @@ def no_answer(frame: object) -> str | None:
     return None
 
 
-def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"], *, placeholders: bool = False) -> str | None:
+def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"], *, placeholders: bool = False,
+                 outer_reads: bool = False) -> str | None:
     """Why the answer just run is worth a repair, when repairs are left: None when it stands.
 
     :func:`no_answer` when the question expects rows; :data:`PLACEHOLDER` when the query filters on
-    a placeholder (``placeholders``), whatever it returned: no stored value is named 'YOUR_STATE'.
+    a placeholder (``placeholders``), whatever it returned: no stored value is named 'YOUR_STATE';
+    :data:`OUTER_READ` when an IN subquery selects the outer query's column (``outer_reads``, see
+    :func:`~vanna_magic.core.diagnose.outer_reads.outer_reads`): its condition is the same for every row.
     """
     if not (ctx.settings.repair_empty and ctx.run and len(repairs) < ctx.settings.max_repairs):
         return None
     empty = no_answer(ctx.answer.frame) if expects_rows(ctx.question) else None
-    return empty or (PLACEHOLDER if placeholders else None)
+    return empty or (PLACEHOLDER if placeholders else None) or (OUTER_READ if outer_reads else None)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..answer import RepairNote
 from ..data.dialects import sqlglot_name, title
-from ..diagnose.empty import ONLY_NULLS, PLACEHOLDER
+from ..diagnose.empty import ONLY_NULLS, OUTER_READ, PLACEHOLDER
 from .model import QUESTION_HEADING
 from .tokens import count_tokens, truncate_tokens
 
@@ -237,7 +237,9 @@ def _messages(question: str, dialect: str, ctx: _Context,
         if note.empty:
             said = {ONLY_NULLS: "That query returned only NULLs (nothing matched its filters), but the question "
                                 "expects values.",
-                    PLACEHOLDER: "That query filters on a placeholder, not a value."}.get(
+                    PLACEHOLDER: "That query filters on a placeholder, not a value.",
+                    OUTER_READ: "That query's IN subquery selects a column its own tables lack: it reads the "
+                                "outer query's column, so its condition is the same for every row."}.get(
                         note.error, "That query returned no rows, but the question expects some.")
             messages.append({"role": "user", "content": f"{said}\n"
                              + "".join(f"{hint}\n" for hint in note.hints)
