@@ -118,9 +118,9 @@ class Settings:
         "all", "Which rewrite rules run: 'all', 'none', rule names separated by commas, or all but some "
         "('-plain_years,-inline_aliases'). The rules are listed in the README (Rewrite rules).", str)
     repair_empty: bool = _setting(
-        True, "When a query returns no rows (or only NULLs) but the question expects some, or filters on a "
-        "placeholder such as 'YOUR_STATE', ask the model once more (within max_repairs), telling it only that "
-        "(never any data).", bool)
+        True, "When a query returns no rows (or only NULLs) but the question expects some, filters on a "
+        "placeholder such as 'YOUR_STATE', or has an IN subquery that selects the outer query's column, ask the "
+        "model once more (within max_repairs), telling it only that (never any data).", bool)
     candidates: int = _setting(
         1, "Queries generated per question (1 to 10). Above 1, each is checked and run, and the result most "
         "candidates agree on wins (self-consistency); the first is the model's usual answer, the others samples at "
