@@ -14,19 +14,20 @@ def outer_reads(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]:
     """What a repair should be told about IN subqueries that select a column of the query around them.
 
     ``WHERE aid NOT IN (SELECT aid FROM organization)``, where organization has no ``aid`` but the
-    outer table does, is valid SQL: the subquery reads the outer row's ``aid``, so the condition is the
-    same for every row (true, or false, whatever organization holds) and the query runs and answers
-    wrong. A subquery's WHERE may rightly read the query around it (a correlated subquery); the column
-    an IN subquery selects, never. Only subqueries whose tables are all in the catalog are read;
-    names of columns only, never data.
+    outer table does, is valid SQL: the subquery selects the outer row's ``aid`` once per row of
+    organization, so the condition tests the outer row against itself (the same for every row) or,
+    with another column on the left, against another of its own columns; either way the query runs
+    and answers a question nobody asked. A subquery's WHERE may rightly read the query around it (a
+    correlated subquery); the column an IN subquery selects, never. Only subqueries whose tables are
+    all in the catalog are read; names of columns only, never data.
 
     >>> from vanna_magic.core.data.schema import tables_from_ddl
     >>> tables = tables_from_ddl("CREATE TABLE author (aid INT, oid INT); "
     ...                          "CREATE TABLE organization (oid INT, name TEXT)")
     >>> sql = "SELECT aid FROM author WHERE aid NOT IN (SELECT aid FROM organization)"
     >>> print(outer_reads(sql, "sqlite", tables)[0])
-    organization has no column aid (its columns are oid, name): the subquery reads the outer query's aid, so the \
-condition is the same for every row
+    organization has no column aid (its columns are oid, name): the IN subquery selects the outer query's aid, \
+not a column of its own tables
     >>> outer_reads("SELECT aid FROM author WHERE oid IN (SELECT oid FROM organization)", "sqlite", tables)
     []
     """
@@ -65,6 +66,6 @@ condition is the same for every row
                 said = f"{names[0]} has no column {column.name} (its columns are {held})"
             else:
                 said = f"none of the subquery's tables ({', '.join(names)}) has a column {column.name}"
-            lines.append(f"{said}: the subquery reads the outer query's {column.name}, so the condition is the "
-                         f"same for every row")
+            lines.append(f"{said}: the IN subquery selects the outer query's {column.name}, not a column of its "
+                         f"own tables")
     return lines

@@ -239,7 +239,7 @@ def _messages(question: str, dialect: str, ctx: _Context,
                                 "expects values.",
                     PLACEHOLDER: "That query filters on a placeholder, not a value.",
                     OUTER_READ: "That query's IN subquery selects a column its own tables lack: it reads the "
-                                "outer query's column, so its condition is the same for every row."}.get(
+                                "outer query's column instead."}.get(
                         note.error, "That query returned no rows, but the question expects some.")
             messages.append({"role": "user", "content": f"{said}\n"
                              + "".join(f"{hint}\n" for hint in note.hints)
