@@ -68,7 +68,7 @@ def repair_empty(ctx: "AskContext", repairs: Sequence["RepairNote"], *, placehol
     :func:`no_answer` when the question expects rows; :data:`PLACEHOLDER` when the query filters on
     a placeholder (``placeholders``), whatever it returned: no stored value is named 'YOUR_STATE';
     :data:`OUTER_READ` when an IN subquery selects the outer query's column (``outer_reads``, see
-    :func:`~vanna_magic.core.diagnose.outer_reads.outer_reads`): its condition is the same for every row.
+    :func:`~vanna_magic.core.diagnose.outer_reads.outer_reads`): it reads the outer row, not its own tables.
     """
     if not (ctx.settings.repair_empty and ctx.run and len(repairs) < ctx.settings.max_repairs):
         return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from ..query import column_types, parse_scopes, tables_by_name
 
 if TYPE_CHECKING:
     from ..data.schema import Table
+
+_IN_LIST = re.compile(r"\bIN\s*\(", re.IGNORECASE)  # the usual answer has none: no parse needed
 
 
 def outer_reads(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]:
@@ -33,8 +36,8 @@ not a column of its own tables
     """
     from sqlglot import exp
 
-    if " in " not in f" {(sql or '').lower()} ".replace("(", " ").replace("\n", " "):
-        return []  # the usual case, checked on every answer: no parse needed
+    if not _IN_LIST.search(sql or ""):
+        return []
     parsed = parse_scopes(sql, dialect)
     if parsed is None:
         return []
@@ -52,7 +55,7 @@ not a column of its own tables
         if not own or any(columns is None for columns in own.values()):
             continue  # a derived table or CTE, or a table the catalog lacks: its columns are not known here
         picked = select.expressions[0].unalias()
-        for column in picked.find_all(exp.Column) if not isinstance(picked, exp.Column) else [picked]:
+        for column in picked.find_all(exp.Column):
             name, qualifier = column.name.lower(), column.table.lower()
             if qualifier in own or any(name in columns for columns in own.values()):
                 continue
