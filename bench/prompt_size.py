@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import sqlite3
 import statistics
@@ -116,15 +117,8 @@ def fresh_tokens(messages: list[dict], previous: list[dict] | None) -> int:
     cache, hosted prompt caching) must evaluate again for this prompt.
     """
     text = flatten(messages)
-    if previous is None:
-        return count_tokens(text)
-    before = flatten(previous)
-    shared = 0
-    for a, b in zip(text, before):
-        if a != b:
-            break
-        shared += 1
-    return count_tokens(text) - count_tokens(text[:shared])
+    shared = os.path.commonprefix([text, flatten(previous)]) if previous is not None else ""
+    return count_tokens(text) - count_tokens(shared)
 
 
 def measure(db: str, limit: int, work: Path, samples: int = 0) -> dict:
@@ -143,15 +137,15 @@ def measure(db: str, limit: int, work: Path, samples: int = 0) -> dict:
     index = build(session.database(), tables, "sqlite")
     build_seconds = time.perf_counter() - start
     ours, plain, described, matched, match_seconds, covered = [], [], [], 0, [], 0
-    ours_fresh, plain_fresh = [], []
+    ours_fresh, plain_fresh, previous = [], [], None
     documents = session.knowledge_base.documents
     for question, gold in questions(db, limit):
         session.ask(question, run=False)
         ours.append(count_message_tokens(model.calls[-1]))
         ours_fresh.append(fresh_tokens(model.calls[-1], model.calls[-2] if len(model.calls) > 1 else None))
-        plain_fresh.append(fresh_tokens(plain_prompt(tables, question),
-                                        plain_prompt(tables, questions(db, limit)[len(ours) - 2][0])
-                                        if len(ours) > 1 else None))
+        plain_messages = plain_prompt(tables, question)
+        plain_fresh.append(fresh_tokens(plain_messages, previous))
+        previous = plain_messages
         shown = shown_tables(model.calls[-1])
         covered += any(needed <= shown for needed in gold_tables(gold))
         plain.append(count_message_tokens(plain_prompt(tables, question)))

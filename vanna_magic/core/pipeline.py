@@ -62,7 +62,7 @@ def repair_loop(ctx: AskContext) -> Answer:
     """Generate, check and run, feeding repairable errors and unexpected empty results back to the model."""
     from .diagnose.contradictions import contradictions
     from .diagnose.empty import repair_empty
-    from .diagnose.outer_reads import outer_reads
+    from .diagnose.outer_reads import IN_LIST, outer_reads
     from .diagnose.placeholders import placeholders
 
     repairs: list[RepairNote] = []
@@ -97,7 +97,7 @@ def repair_loop(ctx: AskContext) -> Answer:
             raise
         sql, dialect = attempt.sql or "", ctx.database.dialect
         guessed = placeholders(sql, dialect, ctx.question)
-        outer = outer_reads(sql, dialect, visible_tables(ctx))
+        outer = outer_reads(sql, dialect, visible_tables(ctx)) if IN_LIST.search(sql) else []
         reason = repair_empty(ctx, repairs, placeholders=bool(guessed), outer_reads=bool(outer))
         if reason is None:
             return ctx.answer

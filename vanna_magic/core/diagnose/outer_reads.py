@@ -10,7 +10,7 @@ from ..query import column_types, parse_scopes, tables_by_name
 if TYPE_CHECKING:
     from ..data.schema import Table
 
-_IN_LIST = re.compile(r"\bIN\s*\(", re.IGNORECASE)  # the usual answer has none: no parse needed
+IN_LIST = re.compile(r"\bIN\s*\(", re.IGNORECASE)  # the usual answer has none: no catalog, no parse
 
 
 def outer_reads(sql: str, dialect: str, tables: Sequence["Table"]) -> list[str]:
@@ -36,7 +36,7 @@ not a column of its own tables
     """
     from sqlglot import exp
 
-    if not _IN_LIST.search(sql or ""):
+    if not IN_LIST.search(sql or ""):
         return []
     parsed = parse_scopes(sql, dialect)
     if parsed is None:
